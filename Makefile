@@ -1,0 +1,39 @@
+# Linli: `make demo` runs the main job, `make test` runs the whole test suite.
+# Both install what is missing first (Debian packages, then a virtual environment) and
+# install nothing on a second run.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Runtime libraries of the kiosk (Kivy offscreen on Mesa, speech out, audio in, CJK font).
+DEBS := libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libmtdev1 \
+        espeak-ng libespeak-ng1 libportaudio2 fonts-wqy-microhei
+
+PYTEST_ARGS ?=
+
+.PHONY: demo test deps debs venv clean
+
+demo: deps
+	$(BIN)/linli demo
+
+test: deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+deps: debs venv
+
+debs:
+	@scripts/ensure-debs $(DEBS)
+
+venv: $(STAMP)
+
+# Reinstalls only when the project's declared dependencies change.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

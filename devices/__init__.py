@@ -1,0 +1,1 @@
+"""Wristbands over BLE (built in its own issue)."""

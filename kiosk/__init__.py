@@ -1,0 +1,1 @@
+"""The kiosk: a large-button Kivy app for seniors (built in its own issue)."""

@@ -1,0 +1,1 @@
+"""The central server: FastAPI app, models, migrations, services and routes."""

@@ -1,0 +1,1 @@
+"""Records, the kiosk's local store, its outbox and the sync client."""

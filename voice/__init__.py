@@ -1,0 +1,1 @@
+"""Offline voice: recognition and speech (built in its own issue)."""
