@@ -1,0 +1,294 @@
+"""The sync engine: one cycle pushes every due outbox item (alarms first) and pulls every change."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TypeVar
+
+from sync.backoff import RetryPolicy
+from sync.client import SyncClient
+from sync.errors import (
+    BatchTooLarge,
+    NotAuthorised,
+    RateLimited,
+    RequestRejected,
+    ServerUnavailable,
+    SyncError,
+    UnexpectedResponse,
+)
+from sync.records import ItemResult
+from sync.store import LocalStore, utcnow
+from sync.store_views import PendingItem
+from sync.wire_errors import PERMANENT_ITEM_CODES
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class SyncOutcome(StrEnum):
+    """How a cycle ended."""
+
+    SYNCED = "synced"  # reached the server; every due item was answered; the feed is read
+    SERVER_UNREACHABLE = "server_unreachable"  # backing off; items keep their place
+    RATE_LIMITED = "rate_limited"  # the server asked for a pause longer than we wait inline
+    NOT_AUTHORISED = "not_authorised"  # token refused: stop until re-configured
+    ERROR = "error"  # the server refused a pull as invalid; needs a person
+    CANCELLED = "cancelled"  # stop() arrived mid-cycle; nothing was lost
+
+
+@dataclass(slots=True)
+class SyncReport:
+    outcome: SyncOutcome = SyncOutcome.SYNCED
+    sent: int = 0
+    dead: int = 0
+    retry_scheduled: int = 0
+    pulled: int = 0
+    skipped_changes: int = 0
+    requests: int = 0
+    retry_in: float | None = None  # seconds until trying again is worthwhile, if not "now"
+    message: str | None = None
+    duration: float = 0.0
+
+
+class _Cancelled(Exception):
+    """stop() was requested while the cycle waited."""
+
+
+class _EndCycle(Exception):
+    """The cycle ends early; the report already says why."""
+
+
+class Syncer:
+    """Runs sync cycles for one store against one server. Not thread-safe: one caller.
+
+    Args:
+        store: the kiosk's local store.
+        client: the HTTP client with this kiosk's token.
+        batch_size: records per push; halved for good if the server says 413.
+        policy: back-off timings.
+        pull_limit: changes asked for per pull page.
+        stop_event: when set, waits inside a cycle end at once (SyncLoop passes its own).
+        rng: randomness for the jitter (tests pass a seeded one).
+    """
+
+    def __init__(
+        self,
+        store: LocalStore,
+        client: SyncClient,
+        batch_size: int = 500,
+        *,
+        policy: RetryPolicy | None = None,
+        pull_limit: int = 500,
+        stop_event: threading.Event | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if batch_size < 1 or not 1 <= pull_limit <= 1000:
+            raise ValueError("batch_size must be >= 1 and pull_limit within 1..1000")
+        self.store = store
+        self.client = client
+        self.batch_size = batch_size
+        self.policy = policy or RetryPolicy()
+        self.pull_limit = pull_limit
+        self._stop = stop_event or threading.Event()
+        self._rng = rng or random.Random()
+        self._failures = 0  # consecutive cycles that could not reach the server
+
+    @property
+    def stop_event(self) -> threading.Event:
+        return self._stop
+
+    # --- one cycle ---------------------------------------------------------------------
+
+    def sync_once(self) -> SyncReport:
+        """Push every due item, then pull until the feed is exhausted; never raises for
+        server trouble (the report says what happened), only for local store failures."""
+        report = SyncReport()
+        started = time.monotonic()
+        try:
+            self._push_all(report)
+            self._pull_all(report)
+        except _EndCycle:
+            pass
+        except _Cancelled:
+            report.outcome = SyncOutcome.CANCELLED
+            report.message = "stopped mid-cycle; unsent items stay queued"
+        except NotAuthorised as exc:
+            log.error("%s", exc)
+            self.store.set_not_authorised(exc.code, str(exc))
+            report.outcome, report.message = SyncOutcome.NOT_AUTHORISED, str(exc)
+        except RequestRejected as exc:
+            log.error("the server refused to serve this kiosk's feed: %s", exc)
+            self.store.record_failure(str(exc))
+            report.outcome, report.message = SyncOutcome.ERROR, str(exc)
+            report.retry_in = self.policy.cap
+        except (ServerUnavailable, RateLimited) as exc:  # from the pull (pushes end in _EndCycle)
+            self._end_unreachable(report, exc, ())
+        else:
+            self._failures = 0
+            self.store.record_success()
+        report.duration = time.monotonic() - started
+        log.debug("sync cycle: %s", report)
+        return report
+
+    # --- pushing -----------------------------------------------------------------------
+
+    def _push_all(self, report: SyncReport) -> None:
+        seen: set = set()
+        while True:
+            self._check_stop()
+            batch = [i for i in self.store.due_batch(self.batch_size) if i.record_id not in seen]
+            if not batch:
+                return
+            seen.update(item.record_id for item in batch)
+            try:
+                self._push(batch, report)
+            except (ServerUnavailable, RateLimited) as exc:
+                self._end_unreachable(report, exc, batch)
+                raise _EndCycle from exc
+
+    def _push(self, items: Sequence[PendingItem], report: SyncReport) -> None:
+        try:
+            results = self._with_quick_tries(
+                report, lambda: self.client.push([item.envelope for item in items])
+            )
+        except BatchTooLarge as exc:
+            if len(items) == 1:
+                self._give_up(items, exc.code, str(exc), report)
+                return
+            half = len(items) // 2
+            if half < self.batch_size:
+                log.info("server says %s for %d records; pushing at most %d per batch from now",
+                         exc.code, len(items), half)
+                self.batch_size = half
+            self._push(items[:half], report)
+            self._push(items[half:], report)
+            return
+        except RequestRejected as exc:
+            if len(items) == 1:
+                self._give_up(items, exc.code, exc.detail, report)
+                return
+            half = len(items) // 2
+            log.info("server refused a batch of %d as %s; splitting it to find the bad record",
+                     len(items), exc.code)
+            self._push(items[:half], report)
+            self._push(items[half:], report)
+            return
+        self._apply_results(items, results, report)
+
+    def _apply_results(
+        self, items: Sequence[PendingItem], results: list[ItemResult], report: SyncReport
+    ) -> None:
+        for item, result in zip(items, results, strict=True):
+            if result.id is not None and result.id != item.record_id:
+                raise UnexpectedResponse(
+                    f"push answer {result.index} is for record {result.id}, expected "
+                    f"{item.record_id}; the records stay queued"
+                )
+        sent = [item.record_id for item, result in zip(items, results) if result.status == 200]
+        dead = [
+            (item.record_id, result.code, result.message)
+            for item, result in zip(items, results)
+            if result.status != 200 and result.code in PERMANENT_ITEM_CODES
+        ]
+        odd = [
+            (item, result)
+            for item, result in zip(items, results)
+            if result.status != 200 and result.code not in PERMANENT_ITEM_CODES
+        ]
+        report.sent += self.store.mark_sent(sent)
+        if dead:
+            report.dead += self.store.mark_dead_many(dead)
+        if odd:
+            # An answer the protocol does not define: not a verdict, so try again later.
+            item, result = odd[0]
+            delay = self.policy.delay(max(item.attempts + 1, 1), self._rng)
+            error = f"server answered {result.status} {result.code} for the record"
+            log.info("%d record(s) got %s; retrying them in %.0f s", len(odd), error, delay)
+            report.retry_scheduled += self.store.schedule_retry(
+                [i.record_id for i, _ in odd], error, utcnow() + timedelta(seconds=delay)
+            )
+
+    def _give_up(
+        self, items: Sequence[PendingItem], code: str, message: str | None, report: SyncReport
+    ) -> None:
+        report.dead += self.store.mark_dead_many(
+            [(item.record_id, code, message) for item in items]
+        )
+
+    # --- pulling -----------------------------------------------------------------------
+
+    def _pull_all(self, report: SyncReport) -> None:
+        cursor = self.store.cursor()
+        while True:
+            self._check_stop()
+            page = self._with_quick_tries(report, lambda: self.client.pull(cursor, self.pull_limit))
+            applied = self.store.apply_pull(page.changes, page.next_cursor)
+            report.pulled += applied.applied
+            report.skipped_changes += applied.skipped
+            if not page.has_more:
+                return
+            if page.next_cursor <= cursor:
+                raise UnexpectedResponse(
+                    f"pull feed says has_more but did not move past cursor {cursor}"
+                )
+            cursor = page.next_cursor
+
+    # --- retries -----------------------------------------------------------------------
+
+    def _with_quick_tries(self, report: SyncReport, call: Callable[[], T]) -> T:
+        for attempt in range(1, self.policy.quick_tries + 1):
+            try:
+                report.requests += 1
+                return call()
+            except RateLimited as exc:
+                if exc.retry_after > self.policy.max_inline_wait or attempt == self.policy.quick_tries:
+                    raise
+                log.info("server rate-limits this kiosk; waiting %.1f s as asked", exc.retry_after)
+                self._sleep(exc.retry_after)
+            except ServerUnavailable as exc:
+                if attempt == self.policy.quick_tries:
+                    raise
+                delay = self.policy.delay(attempt, self._rng)
+                log.info("server unavailable (%s); try %d of %d in %.1f s",
+                         exc, attempt + 1, self.policy.quick_tries, delay)
+                self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _end_unreachable(
+        self, report: SyncReport, exc: SyncError, batch: Sequence[PendingItem]
+    ) -> None:
+        if isinstance(exc, RateLimited):
+            delay = exc.retry_after
+            report.outcome = SyncOutcome.RATE_LIMITED
+            why = f"rate limited by the server for {delay:.0f} s"
+        else:
+            self._failures += 1
+            delay = self.policy.delay(self._failures + self.policy.quick_tries, self._rng)
+            report.outcome = SyncOutcome.SERVER_UNREACHABLE
+            why = f"server unreachable ({exc})"
+        next_at: datetime = utcnow() + timedelta(seconds=delay)
+        if batch:
+            report.retry_scheduled += self.store.schedule_retry(
+                [item.record_id for item in batch], str(exc), next_at
+            )
+        self.store.record_failure(why)
+        report.retry_in = delay
+        report.message = f"{why}; retrying in {delay:.0f} s"
+        log.info("%s; %d record(s) rescheduled, next try in %.1f s (failure %d in a row)",
+                 why, len(batch), delay, self._failures)
+
+    def _sleep(self, seconds: float) -> None:
+        if self._stop.wait(seconds):
+            raise _Cancelled
+
+    def _check_stop(self) -> None:
+        if self._stop.is_set():
+            raise _Cancelled
