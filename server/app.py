@@ -1,0 +1,76 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from server.api.errors import install_error_handlers
+from server.api.routes import health, sync
+from server.db import create_db_engine, session_factory
+from server.ratelimit import TokenBucketLimiter
+from server.settings import Settings
+from sync.records import PushRequest
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The server app; its one engine lives as long as the app (disposed on shutdown).
+
+    The schema is not migrated here: `linli server` runs `server.db.upgrade` first.
+    """
+    settings = settings or Settings()
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Linli 邻里 server",
+        version="1",
+        summary="Central server of the Linli community-care system",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.rate_limiter = TokenBucketLimiter(
+        settings.rate_limit_per_second, settings.rate_limit_burst
+    )
+    install_error_handlers(app)
+    app.include_router(health.router, prefix=API_PREFIX)
+    app.include_router(sync.router, prefix=API_PREFIX)
+    _document_push_body(app)
+    log.info("server app ready on %s", engine.url.render_as_string(hide_password=True))
+    return app
+
+
+def _document_push_body(app: FastAPI) -> None:
+    """Put PushRequest in the OpenAPI components: the push route reads its body by hand."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            request_schema = PushRequest.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in request_schema.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components["PushRequest"] = request_schema
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,125 @@
+"""Database plumbing: engines for SQLite and PostgreSQL, sessions and schema migrations."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Any fixed 64-bit number works; every server process must use the same one.
+_MIGRATION_LOCK_KEY = zlib.crc32(b"linli-server-migrations")
+
+SessionFactory = sessionmaker[Session]
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for `url`: SQLite (file, WAL) or PostgreSQL (`postgresql+psycopg://...`)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        # Plain postgresql:// would pick psycopg2, which is not installed.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, echo=echo, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Take transaction control away from the sqlite3 module so that the "begin" hook
+        # below decides how transactions start (and DDL is transactional for Alembic).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        # IMMEDIATE takes the write lock up front. A deferred transaction that reads and
+        # then writes fails at once with "database is locked" when another writer
+        # committed in between (busy_timeout does not apply to that upgrade), which is
+        # exactly what two concurrent pushes do. Readers are not blocked in WAL mode.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> SessionFactory:
+    # Objects stay readable after commit: services return them to callers that have
+    # already committed (the CLI prints the new kiosk's id after the commit).
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back otherwise."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def upgrade(url_or_engine: str | Engine, revision: str = "head") -> None:
+    """Migrate the database to `revision`; safe to call from several processes at once."""
+    _run_migration(url_or_engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(url_or_engine: str | Engine, revision: str) -> None:
+    """Migrate the database down to `revision` ("base" empties it)."""
+    _run_migration(url_or_engine, lambda config: command.downgrade(config, revision))
+
+
+def _run_migration(url_or_engine: str | Engine, run) -> None:  # type: ignore[no-untyped-def]
+    owned = isinstance(url_or_engine, str)
+    engine = create_db_engine(url_or_engine) if owned else url_or_engine
+    try:
+        with engine.connect() as connection:
+            postgres = connection.dialect.name == "postgresql"
+            if postgres:
+                # Several server processes starting together would otherwise all try
+                # to create the same tables; the lock makes the others wait and then
+                # find the schema already at head.
+                connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+                connection.commit()
+            try:
+                config = _alembic_config()
+                config.attributes["connection"] = connection
+                run(config)
+                connection.commit()
+            finally:
+                if postgres:
+                    connection.rollback()
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK_KEY}
+                    )
+                    connection.commit()
+    finally:
+        if owned:
+            engine.dispose()

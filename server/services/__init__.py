@@ -1,0 +1,1 @@
+"""Server services: the rules. Callers own the transaction (services flush, never commit)."""

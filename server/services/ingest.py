@@ -1,0 +1,210 @@
+"""Push: check each envelope of a batch on its own, store the new ones in one transaction.
+
+The body is parsed here rather than by FastAPI so that one bad record gets its own
+per-record answer instead of failing the whole batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from datetime import timezone
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.errors import WireError
+from server.models import ReceivedRecord, utcnow
+from server.services.apply import NewRecord, apply_records
+from sync.records import ENVELOPE_ADAPTER, Envelope, ItemResult, PushResponse, validate_payload
+from sync.wire_errors import ErrorCode
+
+log = logging.getLogger(__name__)
+
+_MAX_ERRORS_IN_MESSAGE = 3
+
+
+def push_batch(
+    session: Session, kiosk_id: uuid.UUID, body: bytes, *, max_batch: int
+) -> PushResponse:
+    """Answer one push request body from the authenticated kiosk `kiosk_id`."""
+    started = time.perf_counter()
+    items = parse_body(body, max_batch=max_batch)
+    results: list[ItemResult | None] = [None] * len(items)
+    valid: list[NewRecord] = []
+    for index, item in enumerate(items):
+        checked = check_item(index, item, kiosk_id)
+        if isinstance(checked, ItemResult):
+            results[index] = checked
+        else:
+            valid.append(checked)
+    if valid:
+        results_by_index = _store_with_retry(session, kiosk_id, valid)
+        for index, result in results_by_index.items():
+            results[index] = result
+    final = [result for result in results if result is not None]
+    accepted = sum(1 for result in final if result.code == ErrorCode.ACCEPTED)
+    log.debug(
+        "push from kiosk %s: %d records, %d accepted, in %.1f ms",
+        kiosk_id, len(final), accepted, (time.perf_counter() - started) * 1000,
+    )
+    return PushResponse(results=final, accepted=accepted, rejected=len(final) - accepted)
+
+
+def parse_body(body: bytes, *, max_batch: int) -> list[Any]:
+    """The list of raw envelopes in a push body; raises WireError for a bad request."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise WireError(400, ErrorCode.MALFORMED_JSON,
+                        f"the request body is not valid UTF-8 JSON ({exc}); send {{\"records\": [...]}}") from exc
+    if not isinstance(document, dict) or set(document) != {"records"} or not isinstance(
+        document["records"], list
+    ):
+        raise WireError(422, ErrorCode.INVALID_REQUEST,
+                        'the body must be a JSON object {"records": [...]} with no other keys')
+    records = document["records"]
+    if len(records) > max_batch:
+        raise WireError(413, ErrorCode.BATCH_TOO_LARGE,
+                        f"{len(records)} records in one push; send at most {max_batch} per request")
+    return records
+
+
+def payload_sha256(envelope: Envelope, payload: BaseModel) -> str:
+    """A hash of what the record means, not of its bytes.
+
+    Key order, whitespace, omitted defaults and the zone `created_at` was written in do
+    not change it, so a kiosk that re-serialises a record is not told it conflicts.
+    """
+    canonical = {
+        "kind": envelope.kind.value,
+        "created_at": envelope.created_at.astimezone(timezone.utc).isoformat(),
+        "payload": payload.model_dump(mode="json"),
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_item(index: int, item: Any, kiosk_id: uuid.UUID) -> NewRecord | ItemResult:
+    """Validate one raw envelope: a NewRecord to store, or the ItemResult refusing it."""
+    record_id = _best_effort_id(item)
+    if not isinstance(item, dict):
+        return _refuse(index, None, ErrorCode.INVALID_ENVELOPE, "the record is not a JSON object")
+    try:
+        envelope = ENVELOPE_ADAPTER.validate_python(item)
+    except ValidationError as exc:
+        errors = exc.errors()
+        only_kind = all(error["loc"][:1] == ("kind",) for error in errors)
+        if only_kind and isinstance(item.get("kind"), str):
+            return _refuse(index, record_id, ErrorCode.UNKNOWN_KIND,
+                           f"unknown record kind {item['kind']!r}; this server speaks wire version 1")
+        return _refuse(index, record_id, ErrorCode.INVALID_ENVELOPE, _describe(errors))
+    if envelope.kiosk_id != kiosk_id:
+        return _refuse(index, envelope.id, ErrorCode.KIOSK_MISMATCH,
+                       "kiosk_id is not the kiosk this token belongs to")
+    try:
+        payload = validate_payload(envelope.kind, envelope.payload)
+    except ValidationError as exc:
+        return _refuse(index, envelope.id, ErrorCode.INVALID_PAYLOAD, _describe(exc.errors()))
+    return NewRecord(
+        index=index,
+        id=envelope.id,
+        kind=envelope.kind,
+        created_at=envelope.created_at,
+        payload=payload,
+        sha256=payload_sha256(envelope, payload),
+    )
+
+
+def _store_with_retry(
+    session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]
+) -> dict[int, ItemResult]:
+    try:
+        return _store(session, kiosk_id, records)
+    except IntegrityError:
+        # Another request (a retry still in flight, another server process) stored some
+        # of these ids between our SELECT and INSERT. Redone, they are simply "known".
+        session.rollback()
+        log.info("concurrent push of the same records by kiosk %s; redoing the batch", kiosk_id)
+        return _store(session, kiosk_id, records)
+
+
+def _store(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> dict[int, ItemResult]:
+    """One transaction: find which ids are known, insert the rest, apply them, commit."""
+    known: dict[uuid.UUID, str] = dict(
+        session.execute(
+            select(ReceivedRecord.record_id, ReceivedRecord.payload_sha256).where(
+                ReceivedRecord.kiosk_id == kiosk_id,
+                ReceivedRecord.record_id.in_(list({record.id for record in records})),
+            )
+        ).all()
+    )
+    results: dict[int, ItemResult] = {}
+    fresh: list[NewRecord] = []
+    for record in records:
+        stored_hash = known.get(record.id)
+        if stored_hash is None:
+            # Later copies in this batch compare against this one ("sent one after the other").
+            known[record.id] = record.sha256
+            fresh.append(record)
+        elif stored_hash != record.sha256:
+            results[record.index] = _refuse(
+                record.index, record.id, ErrorCode.RECORD_ID_CONFLICT,
+                "this id was stored before with different content; records never change, "
+                "make a new record instead",
+            )
+            continue
+        results[record.index] = ItemResult(
+            index=record.index, id=record.id, status=200, code=ErrorCode.ACCEPTED
+        )
+    if fresh:
+        received_at = utcnow()
+        # Sorted by id so that two transactions inserting overlapping ids lock them in
+        # the same order and wait for each other instead of deadlocking.
+        session.execute(
+            insert(ReceivedRecord.__table__),
+            [
+                {
+                    "kiosk_id": kiosk_id,
+                    "record_id": record.id,
+                    "kind": record.kind.value,
+                    "payload_sha256": record.sha256,
+                    "created_at": record.created_at,
+                    "received_at": received_at,
+                }
+                for record in sorted(fresh, key=lambda r: r.id)
+            ],
+        )
+        apply_records(session, kiosk_id, fresh)
+    session.commit()
+    return results
+
+
+def _refuse(index: int, record_id: uuid.UUID | None, code: ErrorCode, message: str) -> ItemResult:
+    status = 409 if code == ErrorCode.RECORD_ID_CONFLICT else 422
+    return ItemResult(index=index, id=record_id, status=status, code=code, message=message)
+
+
+def _best_effort_id(item: Any) -> uuid.UUID | None:
+    """The record's id for the answer, if it has a readable one, so the kiosk can match it."""
+    if isinstance(item, dict) and isinstance(item.get("id"), str):
+        try:
+            return uuid.UUID(item["id"])
+        except ValueError:
+            return None
+    return None
+
+
+def _describe(errors: list[dict[str, Any]]) -> str:
+    parts = [
+        f"{'.'.join(str(part) for part in error['loc']) or '(record)'}: {error['msg']}"
+        for error in errors[:_MAX_ERRORS_IN_MESSAGE]
+    ]
+    more = len(errors) - _MAX_ERRORS_IN_MESSAGE
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")

@@ -1,0 +1,129 @@
+"""Shared fixtures: server databases on SQLite and PostgreSQL, a migrated engine, the app.
+
+`db_url` runs each test that uses it twice: on a SQLite file in tmp_path and on a fresh
+PostgreSQL database (dropped afterwards). PostgreSQL comes from `LINLI_TEST_PG_URL`
+(default `postgresql+psycopg://postgres@127.0.0.1:5432/postgres`, used only to create and
+drop the test databases); when it is unreachable the PostgreSQL half is skipped, except in
+CI (env CI set), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+PG_ADMIN_URL = os.environ.get(
+    "LINLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@cache
+def _pg_problem() -> str | None:
+    """None if PostgreSQL answers, else why not (checked once per test session)."""
+    try:
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure means "no usable PostgreSQL here"
+        return f"PostgreSQL at {make_url(PG_ADMIN_URL).render_as_string()} unreachable: {exc}"
+    return None
+
+
+def _fresh_pg_database() -> Iterator[str]:
+    problem = _pg_problem()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    name = f"linli_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """An empty server database URL, once per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    else:
+        yield from _fresh_pg_database()
+
+
+@pytest.fixture
+def migrated_engine(db_url: str) -> Iterator[Engine]:
+    """An engine on `db_url` migrated to head."""
+    from server.db import create_db_engine, upgrade
+
+    engine = create_db_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(migrated_engine: Engine) -> Iterator[Session]:
+    from server.db import session_factory
+
+    with session_factory(migrated_engine)() as session:
+        yield session
+
+
+@pytest.fixture
+def server_settings(db_url: str):  # type: ignore[no-untyped-def]
+    from server.settings import Settings
+
+    return Settings(database_url=db_url)
+
+
+@pytest.fixture
+def server_app(server_settings, migrated_engine: Engine):  # type: ignore[no-untyped-def]
+    """The real app (in process) on the migrated database."""
+    from server.app import create_app
+
+    app = create_app(server_settings)
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def server_client(server_app):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(server_app) as client:
+        yield client
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredKiosk:
+    id: uuid.UUID
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def registered_kiosk(migrated_engine: Engine) -> RegisteredKiosk:
+    """A kiosk registered in the migrated database, with its token."""
+    from server.db import session_scope
+    from server.services.kiosks import register_kiosk
+
+    with session_scope(migrated_engine) as session:
+        kiosk, token = register_kiosk(session, "Building 3 lobby", community_phone="010-12345678")
+    return RegisteredKiosk(id=kiosk.id, token=token)
