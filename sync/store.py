@@ -166,7 +166,7 @@ class LocalStore:
         `InvalidRecordError` before anything is written. `resident_id` defaults to the
         payload's own `resident_id`, if it has one.
         """
-        return self.create_records([NewRecord(RecordKind(kind), payload, resident_id)])[0]
+        return self.create_records([NewRecord(kind, payload, resident_id)])[0]
 
     def create_records(self, records: Iterable[NewRecord]) -> list[uuid.UUID]:
         """Store several records and their outbox items in one transaction (all or none)."""
