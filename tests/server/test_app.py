@@ -1,0 +1,74 @@
+"""The app's edges: health, error bodies for unknown routes and crashes, the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from openapi_spec_validator import validate
+
+from sync.wire_errors import ErrorCode
+
+
+def test_health_needs_no_token(server_client):
+    response = server_client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "wire_version": 1}
+
+
+def test_unknown_route_has_an_error_body(server_client):
+    response = server_client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_wrong_method_has_an_error_body(server_client):
+    response = server_client.get("/api/v1/sync/push")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_unexpected_error_is_500_without_a_stack(server_app, registered_kiosk, monkeypatch):
+    from server.services import feed
+
+    def explode(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(feed, "read_changes", explode)
+    with TestClient(server_app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/sync/pull", headers=registered_kiosk.headers)
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert "secret" not in response.text and "Traceback" not in response.text
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
+def test_openapi_document_is_complete_and_valid(server_client):
+    document = server_client.get("/openapi.json").json()
+    validate(document)  # the OpenAPI 3.1 specification's own schema
+    schemas = document["components"]["schemas"]
+    for ref in _refs(document):
+        assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas, ref
+
+    push = document["paths"]["/api/v1/sync/push"]["post"]
+    body_ref = push["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body_ref == "#/components/schemas/PushRequest"
+    assert schemas["PushRequest"]["properties"]["records"]["items"]["$ref"].endswith("/Envelope")
+    assert push["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/PushResponse")
+    for status in ("400", "401", "403", "413", "422", "429"):
+        assert push["responses"][status]["content"]["application/json"]["schema"]["$ref"].endswith(
+            "/ErrorResponse"), status
+
+    pull = document["paths"]["/api/v1/sync/pull"]["get"]
+    assert {p["name"] for p in pull["parameters"]} == {"cursor", "limit"}
+    assert pull["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/PullResponse")
+    assert set(schemas["ErrorCode"]["enum"]) == {code.value for code in ErrorCode}
+    assert "HTTPBearer" in document["components"]["securitySchemes"]

@@ -1,0 +1,95 @@
+"""Pushes racing each other: the same records stored once, whatever the timing."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import event, func, select
+from sqlalchemy.sql.dml import Insert
+
+from server.app import create_app
+from server.db import session_factory
+from server.models import KioskChange, ReceivedRecord
+from server.services.ingest import push_batch
+from tests.server.factories import envelope, vitals_batch
+
+
+@pytest.fixture
+def live_server(server_settings, migrated_engine) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app served by a real uvicorn on a free port, in a thread."""
+    app = create_app(server_settings)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def test_concurrent_identical_pushes_store_once(live_server, registered_kiosk, migrated_engine):
+    rounds, size = 5, 200
+    batches = [vitals_batch(registered_kiosk.id, size) + [envelope(registered_kiosk.id)] for _ in range(rounds)]
+    answers: list[list[dict]] = []
+
+    def push(batch: list[dict], barrier: threading.Barrier) -> None:
+        with httpx.Client(base_url=live_server, headers=registered_kiosk.headers, timeout=60) as client:
+            barrier.wait()
+            response = client.post("/api/v1/sync/push", json={"records": batch})
+            assert response.status_code == 200, response.text
+            answers.append(response.json()["results"])
+
+    for batch in batches:
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=push, args=(batch, barrier)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(answers) == 2 * rounds
+    assert all(result["code"] == "accepted" for results in answers for result in results)
+    with migrated_engine.connect() as connection:
+        stored = connection.execute(select(func.count()).select_from(ReceivedRecord)).scalar_one()
+        status_changes = connection.execute(
+            select(func.count()).select_from(KioskChange).where(KioskChange.kind == "help_call_status")
+        ).scalar_one()
+    assert stored == rounds * (size + 1)
+    assert status_changes == rounds  # one "received" per help call, not one per push
+
+
+def test_insert_race_is_redone_and_answered_accepted(migrated_engine, registered_kiosk):
+    if migrated_engine.dialect.name == "sqlite":
+        pytest.skip("SQLite write transactions start with BEGIN IMMEDIATE: this race cannot happen")
+    sessions = session_factory(migrated_engine)
+    records = vitals_batch(registered_kiosk.id, 50)
+    body = json.dumps({"records": records}).encode()
+    raced: list[bool] = []
+
+    with sessions() as session:
+        @event.listens_for(session, "do_orm_execute")
+        def other_process_wins(state) -> None:  # type: ignore[no-untyped-def]
+            statement = state.statement
+            if isinstance(statement, Insert) and statement.table.name == "received_records" and not raced:
+                raced.append(True)
+                # Another server process commits the same batch between our SELECT and INSERT.
+                with sessions() as other:
+                    assert push_batch(other, registered_kiosk.id, body, max_batch=1000).accepted == 50
+
+        response = push_batch(session, registered_kiosk.id, body, max_batch=1000)
+
+    assert raced == [True]
+    assert response.accepted == 50 and response.rejected == 0
+    with migrated_engine.connect() as connection:
+        ids = connection.execute(select(ReceivedRecord.record_id)).scalars().all()
+    assert sorted(ids) == sorted(uuid.UUID(r["id"]) for r in records)
