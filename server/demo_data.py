@@ -1,0 +1,114 @@
+"""Demo data for `linli demo`: one kiosk, three residents with wristbands, requests and points."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session
+
+from server.db import session_scope
+from server.models import Kiosk, ReceivedRecord, Resident, ServiceRequest, Wristband, utcnow
+from server.services.directory import create_resident, pair_wristband
+from server.services.kiosks import register_kiosk, rotate_kiosk_token
+from server.services.points import credit_points
+from server.services.requests import set_request_status
+from sync.records import GroceryDetails, GroceryItem, RepairDetails, RequestStatus
+
+DEMO_KIOSK_NAME = "邻里 Demo kiosk (Building 3 lobby)"
+DEMO_ACTOR = "demo"
+
+# (display name, language, caregivers, address, phone, wristband BLE address, points)
+_RESIDENTS = (
+    ("王秀英", "zh", ["张阿姨", "王小明"], "幸福路 12 号 3 单元 501", "13800000001", "C0:4C:1A:00:00:01", 120),
+    ("李建国", "zh", ["李华"], "幸福路 12 号 1 单元 202", "13800000002", "C0:4C:1A:00:00:02", 40),
+    ("张桂兰", "zh", ["社区值班员"], "幸福路 14 号 2 单元 101", "13800000003", "C0:4C:1A:00:00:03", 0),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoInfo:
+    """What `linli demo` needs to start a kiosk against the seeded server."""
+
+    kiosk_id: uuid.UUID
+    token: str
+    resident_ids: list[uuid.UUID] = field(default_factory=list)
+    wristband_ids: list[uuid.UUID] = field(default_factory=list)
+    created: bool = True  # False when the data was there already
+
+
+def seed_demo(session_or_engine: Session | Engine) -> DemoInfo:
+    """Create the demo data once; later calls find it and only issue a fresh kiosk token.
+
+    Only the token's hash is stored, so a second run cannot return the first token: it
+    rotates it instead. Given a Session the caller commits; given an Engine this commits.
+    """
+    if isinstance(session_or_engine, Engine):
+        with session_scope(session_or_engine) as session:
+            return seed_demo(session)
+    session = session_or_engine
+    existing = session.scalars(select(Kiosk).where(Kiosk.name == DEMO_KIOSK_NAME)).first()
+    if existing is not None:
+        return _existing(session, existing)
+
+    kiosk, token = register_kiosk(session, DEMO_KIOSK_NAME, "幸福路 12 号", "010-12345678", actor=DEMO_ACTOR)
+    resident_ids: list[uuid.UUID] = []
+    wristband_ids: list[uuid.UUID] = []
+    for number, (name, language, caregivers, address, phone, ble, points) in enumerate(_RESIDENTS, 1):
+        resident = create_resident(
+            session, name, kiosk_id=kiosk.id, language=language, caregivers=caregivers,
+            address=address, phone=phone, actor=DEMO_ACTOR,
+        )
+        band = pair_wristband(session, ble_address=ble, name=f"Linli-Band-{number:02d}",
+                              resident_id=resident.id, actor=DEMO_ACTOR)
+        if points:
+            credit_points(session, resident.id, points, "社区志愿活动 volunteering", actor=DEMO_ACTOR)
+        resident_ids.append(resident.id)
+        wristband_ids.append(band.id)
+    _seed_requests(session, kiosk.id, resident_ids)
+    session.flush()
+    return DemoInfo(kiosk.id, token, resident_ids, wristband_ids, created=True)
+
+
+def _existing(session: Session, kiosk: Kiosk) -> DemoInfo:
+    token = rotate_kiosk_token(session, kiosk.id, actor=DEMO_ACTOR)
+    resident_ids = list(session.scalars(
+        select(Resident.id).where(Resident.kiosk_id == kiosk.id).order_by(Resident.created_at)
+    ))
+    wristband_ids = list(session.scalars(
+        select(Wristband.id).where(Wristband.resident_id.in_(resident_ids)).order_by(Wristband.name)
+    ))
+    return DemoInfo(kiosk.id, token, resident_ids, wristband_ids, created=False)
+
+
+def _seed_requests(session: Session, kiosk_id: uuid.UUID, resident_ids: list[uuid.UUID]) -> None:
+    """Requests as if the kiosk had pushed them earlier, in several workflow states."""
+    now = utcnow()
+    requests = [
+        (resident_ids[0], GroceryDetails(items=[GroceryItem(name="鸡蛋", quantity=2, unit="斤"),
+                                                GroceryItem(name="青菜", quantity=1, unit="把")]),
+         [(RequestStatus.CLAIMED, "志愿者小刘")]),
+        (resident_ids[1], RepairDetails(what="water", description="厨房水龙头漏水"),
+         [(RequestStatus.ASSIGNED, "物业老陈"), (RequestStatus.IN_PROGRESS, "物业老陈")]),
+        (resident_ids[2], RepairDetails(what="door", description="门锁不好用"),
+         [(RequestStatus.ASSIGNED, "物业老陈"), (RequestStatus.DONE, "物业老陈")]),
+        (resident_ids[0], GroceryDetails(items=[GroceryItem(name="牛奶", quantity=1, unit="箱")]), []),
+    ]
+    for hours_ago, (resident_id, details, steps) in zip((30, 26, 50, 2), requests):
+        record_id = uuid.uuid4()
+        created = now - timedelta(hours=hours_ago)
+        session.execute(insert(ReceivedRecord).values(
+            kiosk_id=kiosk_id, record_id=record_id, kind="service_request",
+            payload_sha256="0" * 64,  # never pushed, so never compared
+            created_at=created, received_at=created,
+        ))
+        session.add(ServiceRequest(
+            kiosk_id=kiosk_id, record_id=record_id, created_at=created, updated_at=created,
+            resident_id=resident_id, request_type=details.type, status=RequestStatus.RECEIVED.value,
+            details=details.model_dump(mode="json"),
+        ))
+        session.flush()
+        for status, handler in steps:
+            set_request_status(session, record_id, status, handled_by=handler, actor=DEMO_ACTOR)
