@@ -168,8 +168,12 @@ class Syncer:
                 log.info("server says %s for %d records; pushing at most %d per batch from now",
                          exc.code, len(items), half)
                 self.batch_size = half
-            self._push(items[:half], report)
-            self._push(items[half:], report)
+            # Re-read batch_size each round: a smaller limit learned inside applies here too.
+            done = 0
+            while done < len(items):
+                chunk = items[done : done + self.batch_size]
+                self._push(chunk, report)
+                done += len(chunk)
             return
         except RequestRejected as exc:
             if len(items) == 1:
