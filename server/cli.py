@@ -8,8 +8,10 @@ import os
 import sys
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 

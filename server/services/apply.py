@@ -1,6 +1,6 @@
 """Turning newly accepted records into domain rows and feed changes, kind by kind.
 
-Rows are written with Core bulk inserts (one statement per table per batch), not one ORM
+Rows are written with bulk inserts (one statement per table per batch), not one ORM
 object per record: a batch of 500 vitals samples must cost a few milliseconds.
 """
 
@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from server.models import (
@@ -30,6 +29,7 @@ from server.models import (
 )
 from server.services import help_calls, points
 from server.services.audit import audit
+from server.services.bulk import bulk_insert
 from server.services.feed import PendingChange, append_changes
 from sync import records as wire
 from sync.records import ChangeKind, HelpCallState, HelpCallStatus, RecordKind, RequestStatus
@@ -68,7 +68,7 @@ def _base(kiosk_id: uuid.UUID, record: NewRecord) -> dict[str, Any]:
 
 
 def _bulk(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
-    session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+    bulk_insert(session, model.__table__, rows)  # type: ignore[attr-defined]
 
 
 def _help_calls(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:

@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Sequence
 
 from pydantic import BaseModel
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.errors import NotFoundError
 from server.models import Kiosk, KioskChange, utcnow
+from server.services.bulk import bulk_insert
 from sync.records import CHANGE_MODELS, Change, ChangeKind, PullResponse
 
 PendingChange = tuple[ChangeKind, BaseModel]
@@ -56,7 +57,7 @@ def append_changes(
         }
         for offset, (kind, payload) in enumerate(changes)
     ]
-    session.execute(insert(KioskChange.__table__), rows)
+    bulk_insert(session, KioskChange.__table__, rows)
     return [row["seq"] for row in rows]
 
 

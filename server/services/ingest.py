@@ -15,13 +15,14 @@ from datetime import timezone
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.errors import WireError
 from server.models import ReceivedRecord, utcnow
 from server.services.apply import NewRecord, apply_records
+from server.services.bulk import bulk_insert
 from sync.records import ENVELOPE_ADAPTER, Envelope, ItemResult, PushResponse, validate_payload
 from sync.wire_errors import ErrorCode
 
@@ -167,8 +168,9 @@ def _store(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> d
         received_at = utcnow()
         # Sorted by id so that two transactions inserting overlapping ids lock them in
         # the same order and wait for each other instead of deadlocking.
-        session.execute(
-            insert(ReceivedRecord.__table__),
+        bulk_insert(
+            session,
+            ReceivedRecord.__table__,
             [
                 {
                     "kiosk_id": kiosk_id,

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import event, func, select
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy import func, select
 
 from server.app import create_app
 from server.db import session_factory
 from server.models import KioskChange, ReceivedRecord
+from server.services import ingest
+from server.services.bulk import bulk_insert
 from server.services.ingest import push_batch
 from tests.server.factories import envelope, vitals_batch
 
@@ -68,7 +69,7 @@ def test_concurrent_identical_pushes_store_once(live_server, registered_kiosk, m
     assert status_changes == rounds  # one "received" per help call, not one per push
 
 
-def test_insert_race_is_redone_and_answered_accepted(migrated_engine, registered_kiosk):
+def test_insert_race_is_redone_and_answered_accepted(migrated_engine, registered_kiosk, monkeypatch):
     if migrated_engine.dialect.name == "sqlite":
         pytest.skip("SQLite write transactions start with BEGIN IMMEDIATE: this race cannot happen")
     sessions = session_factory(migrated_engine)
@@ -76,16 +77,16 @@ def test_insert_race_is_redone_and_answered_accepted(migrated_engine, registered
     body = json.dumps({"records": records}).encode()
     raced: list[bool] = []
 
-    with sessions() as session:
-        @event.listens_for(session, "do_orm_execute")
-        def other_process_wins(state) -> None:  # type: ignore[no-untyped-def]
-            statement = state.statement
-            if isinstance(statement, Insert) and statement.table.name == "received_records" and not raced:
-                raced.append(True)
-                # Another server process commits the same batch between our SELECT and INSERT.
-                with sessions() as other:
-                    assert push_batch(other, registered_kiosk.id, body, max_batch=1000).accepted == 50
+    def other_process_wins(session, table, rows):  # type: ignore[no-untyped-def]
+        if table.name == "received_records" and not raced:
+            raced.append(True)
+            # Another server process commits the same batch between our SELECT and INSERT.
+            with sessions() as other:
+                assert push_batch(other, registered_kiosk.id, body, max_batch=1000).accepted == 50
+        bulk_insert(session, table, rows)
 
+    monkeypatch.setattr(ingest, "bulk_insert", other_process_wins)
+    with sessions() as session:
         response = push_batch(session, registered_kiosk.id, body, max_batch=1000)
 
     assert raced == [True]
