@@ -37,7 +37,35 @@ _EXPORTS = {
     "OutboxState": "sync.store_models",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "BatchTooLarge",
+    "ConfigurationError",
+    "Health",
+    "InvalidRecordError",
+    "InvalidTokenError",
+    "LocalStore",
+    "NewRecord",
+    "NotAuthorised",
+    "OutboxState",
+    "RateLimited",
+    "RequestRejected",
+    "RetryPolicy",
+    "ServerUnavailable",
+    "StoreError",
+    "StoreFullError",
+    "StoreKioskMismatchError",
+    "StoreNotFoundError",
+    "SyncClient",
+    "SyncError",
+    "SyncLoop",
+    "SyncOutcome",
+    "SyncReport",
+    "SyncState",
+    "SyncStatus",
+    "Syncer",
+    "UnexpectedResponse",
+    "kiosk_id_from_token",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -56,7 +84,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from sync.backoff import RetryPolicy
     from sync.client import Health, SyncClient
-    from sync.engine import SyncOutcome, SyncReport, Syncer
+    from sync.engine import Syncer, SyncOutcome, SyncReport
     from sync.errors import (
         BatchTooLarge,
         ConfigurationError,

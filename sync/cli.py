@@ -91,7 +91,7 @@ def _status(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from sync.client import SyncClient
-    from sync.engine import SyncOutcome, Syncer
+    from sync.engine import Syncer, SyncOutcome
     from sync.errors import SyncError
     from sync.kiosk_token import kiosk_id_from_token
     from sync.loop import SyncLoop, SyncStatus

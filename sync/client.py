@@ -33,7 +33,9 @@ HEALTH_PATH = "/api/v1/health"
 
 # Whole-request codes that say "this content is wrong" (not "you hit a proxy"): only these
 # let the engine split a batch and, at one item, give up on it.
-_CONTENT_CODES = frozenset({ErrorCode.MALFORMED_JSON, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CURSOR})
+_CONTENT_CODES = frozenset(
+    {ErrorCode.MALFORMED_JSON, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CURSOR}
+)
 
 # A Retry-After beyond this is treated as this: a broken header must not park a kiosk for days.
 MAX_RETRY_AFTER = 3600.0
@@ -109,8 +111,8 @@ class SyncClient:
             parsed = PushResponse.model_validate_json(response.content)
         except ValidationError as exc:
             raise UnexpectedResponse(
-                f"push answer from {self._base_url} is not a sync push response ({exc.error_count()} "
-                "problem(s)); check the server URL and the server version",
+                f"push answer from {self._base_url} is not a sync push response "
+                f"({exc.error_count()} problem(s)); check the server URL and the server version",
                 status=response.status_code,
             ) from exc
         results = sorted(parsed.results, key=lambda r: r.index)

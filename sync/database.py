@@ -1,4 +1,4 @@
-"""The kiosk store's SQLite engine: durability pragmas, transactions, disk-full translation, migrations."""
+"""The kiosk store's SQLite engine: durability pragmas, transactions, disk full, migrations."""
 
 from __future__ import annotations
 

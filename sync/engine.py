@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -141,7 +143,7 @@ class Syncer:
     # --- pushing -----------------------------------------------------------------------
 
     def _push_all(self, report: SyncReport) -> None:
-        seen: set = set()
+        seen: set[uuid.UUID] = set()
         while True:
             self._check_stop()
             batch = [i for i in self.store.due_batch(self.batch_size) if i.record_id not in seen]
@@ -190,23 +192,21 @@ class Syncer:
     def _apply_results(
         self, items: Sequence[PendingItem], results: list[ItemResult], report: SyncReport
     ) -> None:
+        sent: list[uuid.UUID] = []
+        dead: list[tuple[uuid.UUID, str, str | None]] = []
+        odd: list[tuple[PendingItem, ItemResult]] = []
         for item, result in zip(items, results, strict=True):
             if result.id is not None and result.id != item.record_id:
                 raise UnexpectedResponse(
                     f"push answer {result.index} is for record {result.id}, expected "
                     f"{item.record_id}; the records stay queued"
                 )
-        sent = [item.record_id for item, result in zip(items, results) if result.status == 200]
-        dead = [
-            (item.record_id, result.code, result.message)
-            for item, result in zip(items, results)
-            if result.status != 200 and result.code in PERMANENT_ITEM_CODES
-        ]
-        odd = [
-            (item, result)
-            for item, result in zip(items, results)
-            if result.status != 200 and result.code not in PERMANENT_ITEM_CODES
-        ]
+            if result.status == 200:
+                sent.append(item.record_id)
+            elif result.code in PERMANENT_ITEM_CODES:
+                dead.append((item.record_id, result.code, result.message))
+            else:
+                odd.append((item, result))
         report.sent += self.store.mark_sent(sent)
         if dead:
             report.dead += self.store.mark_dead_many(dead)
@@ -233,7 +233,9 @@ class Syncer:
         cursor = self.store.cursor()
         while True:
             self._check_stop()
-            page = self._with_quick_tries(report, lambda: self.client.pull(cursor, self.pull_limit))
+            page = self._with_quick_tries(
+                report, functools.partial(self.client.pull, cursor, self.pull_limit)
+            )
             applied = self.store.apply_pull(page.changes, page.next_cursor)
             report.pulled += applied.applied
             report.skipped_changes += applied.skipped
@@ -253,7 +255,8 @@ class Syncer:
                 report.requests += 1
                 return call()
             except RateLimited as exc:
-                if exc.retry_after > self.policy.max_inline_wait or attempt == self.policy.quick_tries:
+                last = attempt == self.policy.quick_tries
+                if last or exc.retry_after > self.policy.max_inline_wait:
                     raise
                 log.info("server rate-limits this kiosk; waiting %.1f s as asked", exc.retry_after)
                 self._sleep(exc.retry_after)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sync.client import SyncClient
-from sync.engine import SyncOutcome, SyncReport, Syncer
+from sync.engine import Syncer, SyncOutcome, SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,9 @@ class SyncLoop:
         if report.outcome is SyncOutcome.NOT_AUTHORISED:
             return SyncStatus(SyncState.NOT_AUTHORISED, pending, report.message)
         if report.outcome in (SyncOutcome.SERVER_UNREACHABLE, SyncOutcome.RATE_LIMITED):
-            return SyncStatus(SyncState.SERVER_UNREACHABLE, pending, report.message, report.retry_in)
+            return SyncStatus(
+                SyncState.SERVER_UNREACHABLE, pending, report.message, report.retry_in
+            )
         if report.outcome is SyncOutcome.ERROR:
             return SyncStatus(SyncState.ERROR, pending, report.message, report.retry_in)
         if pending:

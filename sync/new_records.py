@@ -1,4 +1,4 @@
-"""Turning a new record (kind + payload) into validated rows for the records table and the outbox."""
+"""Turning a new record (kind + payload) into validated rows for the records and outbox tables."""
 
 from __future__ import annotations
 

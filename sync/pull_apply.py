@@ -84,7 +84,8 @@ def _resident_removed(
     conn: Connection, change: Change, removed: ResidentRemoved, now: datetime
 ) -> None:
     # Their records stay: they are this kiosk's history and may still be in the outbox.
-    conn.execute(delete(ResidentRow.__table__).where(ResidentRow.resident_id == removed.resident_id))
+    table = ResidentRow.__table__
+    conn.execute(delete(table).where(table.c.resident_id == removed.resident_id))
 
 
 def _wristband(conn: Connection, change: Change, pairing: WristbandPairing, now: datetime) -> None:

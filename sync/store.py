@@ -1,4 +1,4 @@
-"""The kiosk's local store: records and their outbox written together, the pulled directory, sync bookkeeping."""
+"""The kiosk's local store: records with their outbox items, the pulled directory, sync state."""
 
 from __future__ import annotations
 
@@ -211,7 +211,10 @@ class LocalStore:
         )
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [PendingItem(rid, RecordKind(kind), env, prio, att) for rid, kind, env, prio, att in rows]
+        return [
+            PendingItem(rid, RecordKind(kind), envelope, priority, attempts)
+            for rid, kind, envelope, priority, attempts in rows
+        ]
 
     def mark_sent(self, ids: Sequence[uuid.UUID], now: datetime | None = None) -> int:
         """Mark pending items as accepted by the server; returns how many changed."""

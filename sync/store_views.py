@@ -1,4 +1,4 @@
-"""What the kiosk store hands out: plain values for the sync engine and the kiosk UI, and their queries."""
+"""What the kiosk store hands out (plain values for the engine and the UI) and their queries."""
 
 from __future__ import annotations
 
@@ -291,7 +291,9 @@ def points_balance(conn: Connection, resident_id: uuid.UUID) -> int:
     return balance or 0
 
 
-def points_ledger(conn: Connection, resident_id: uuid.UUID, limit: int = 50) -> list[PointsEntryView]:
+def points_ledger(
+    conn: Connection, resident_id: uuid.UUID, limit: int = 50
+) -> list[PointsEntryView]:
     rows = conn.execute(
         select(
             PointsLedgerRow.entry_id,

@@ -288,7 +288,7 @@ def test_full_disk_raises_store_full_and_writes_nothing_half(
     store = LocalStore.open(store_path, kiosk_id)
 
     @event.listens_for(store.engine, "connect")
-    def _cap(dbapi_connection, _record) -> None:  # noqa: ANN001
+    def _cap(dbapi_connection, _record) -> None:
         if limit["pages"]:
             dbapi_connection.execute(f"PRAGMA max_page_count={limit['pages']}")
 

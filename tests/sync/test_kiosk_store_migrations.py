@@ -55,7 +55,8 @@ def test_upgrade_from_0001_keeps_records_and_they_still_send(
         assert not sa.inspect(conn).has_table("residents")
     ids = _insert_0001_rows(engine, kiosk_id, 5)
     with engine.connect() as conn:
-        envelopes_before = dict(conn.execute(sa.text("SELECT record_id, envelope FROM outbox")).all())
+        rows = conn.execute(sa.text("SELECT record_id, envelope FROM outbox")).all()
+    envelopes_before = dict(rows)
     engine.dispose()
 
     store = LocalStore.open(store_path, kiosk_id)

@@ -45,3 +45,11 @@ def test_malformed_tokens_are_refused_without_echoing_them(token: str) -> None:
 def test_non_text_is_refused() -> None:
     with pytest.raises(InvalidTokenError):
         kiosk_id_from_token(None)  # type: ignore[arg-type]
+
+
+def test_the_package_exports_what_it_lists() -> None:
+    import sync
+
+    assert set(sync.__all__) == set(sync._EXPORTS)
+    for name in sync.__all__:
+        assert getattr(sync, name) is not None

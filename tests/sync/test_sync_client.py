@@ -79,7 +79,7 @@ def test_push_maps_answers_to_typed_errors(
 
 def test_not_authorised_says_what_to_do(client: SyncClient, server: ScriptedServer) -> None:
     server.script("push", error(403, "kiosk_revoked", "revoked by staff"))
-    with pytest.raises(NotAuthorised, match="kiosk not authorised.*new token"):
+    with pytest.raises(NotAuthorised, match=r"kiosk not authorised.*new token"):
         client.push(ENVELOPES)
 
 

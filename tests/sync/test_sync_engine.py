@@ -20,7 +20,9 @@ from sync.backoff import RetryPolicy
 from sync.records import RecordKind
 
 
-def _fill(store: LocalStore, count: int, kind: RecordKind = RecordKind.SERVICE_REQUEST) -> list[uuid.UUID]:
+def _fill(
+    store: LocalStore, count: int, kind: RecordKind = RecordKind.SERVICE_REQUEST
+) -> list[uuid.UUID]:
     make = {RecordKind.SERVICE_REQUEST: repair, RecordKind.VITALS_SAMPLE: vitals}[kind]
     return [store.create_record(kind, make()) for _ in range(count)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from scripted_server import ScriptedServer, error
@@ -35,8 +35,11 @@ class _Recorder:
         return next(s for s in self.states if predicate(s))
 
 
+MakeLoop = Callable[..., tuple[SyncLoop, _Recorder]]
+
+
 @pytest.fixture
-def loop_parts(store: LocalStore, client: SyncClient):  # noqa: ANN201
+def loop_parts(store: LocalStore, client: SyncClient) -> Iterator[MakeLoop]:
     syncer = Syncer(store, client, policy=FAST_POLICY)
     loops: list[SyncLoop] = []
 
@@ -52,7 +55,9 @@ def loop_parts(store: LocalStore, client: SyncClient):  # noqa: ANN201
         assert loop.stop(timeout=5)
 
 
-def test_syncs_and_reports_synced(loop_parts, store: LocalStore, server: ScriptedServer) -> None:  # noqa: ANN001
+def test_syncs_and_reports_synced(
+    loop_parts: MakeLoop, store: LocalStore, server: ScriptedServer
+) -> None:
     store.create_record(RecordKind.SERVICE_REQUEST, repair())
     loop, states = loop_parts()
     loop.start()
@@ -61,7 +66,9 @@ def test_syncs_and_reports_synced(loop_parts, store: LocalStore, server: Scripte
     assert loop.status is not None and loop.status.describe() == "synced"
 
 
-def test_wake_pushes_an_alarm_at_once(loop_parts, store: LocalStore, server: ScriptedServer) -> None:  # noqa: ANN001
+def test_wake_pushes_an_alarm_at_once(
+    loop_parts: MakeLoop, store: LocalStore, server: ScriptedServer
+) -> None:
     loop, states = loop_parts(interval=60.0)
     loop.start()
     states.wait_for(lambda s: s.state is SyncState.SYNCED)
@@ -76,7 +83,7 @@ def test_wake_pushes_an_alarm_at_once(loop_parts, store: LocalStore, server: Scr
 
 
 def test_not_authorised_stops_the_loop_until_reconfigured(
-    loop_parts, store: LocalStore, server: ScriptedServer, token: str  # noqa: ANN001
+    loop_parts: MakeLoop, store: LocalStore, server: ScriptedServer, token: str
 ) -> None:
     store.create_record(RecordKind.SERVICE_REQUEST, repair())
     server.defaults["push"] = error(401, "token_invalid")
@@ -130,7 +137,7 @@ def test_unreachable_server_is_reported_and_stop_is_prompt(
 
 
 def test_listener_cancel_and_failing_listener(
-    loop_parts, store: LocalStore, server: ScriptedServer  # noqa: ANN001
+    loop_parts: MakeLoop, store: LocalStore, server: ScriptedServer
 ) -> None:
     loop, states = loop_parts(interval=0.05)
     cancelled = _Recorder()

@@ -37,7 +37,9 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("envelope", sa.Text(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
-        sa.Column("state", sa.String(length=16), server_default=sa.text("'pending'"), nullable=False),
+        sa.Column(
+            "state", sa.String(length=16), server_default=sa.text("'pending'"), nullable=False
+        ),
         sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
