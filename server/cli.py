@@ -15,8 +15,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[argparse.Namespace], int]
-
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `server` and `admin` to the `linli` command's subparsers."""

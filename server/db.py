@@ -80,7 +80,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def _alembic_config() -> Config:
+def alembic_config() -> Config:
+    """Alembic's configuration for the server's migrations (no alembic.ini needed)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
@@ -109,7 +110,7 @@ def _run_migration(url_or_engine: str | Engine, run) -> None:  # type: ignore[no
                 connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
                 connection.commit()
             try:
-                config = _alembic_config()
+                config = alembic_config()
                 config.attributes["connection"] = connection
                 run(config)
                 connection.commit()
