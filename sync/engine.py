@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# Sent outbox items (and sent vitals samples) older than this are pruned, at most hourly.
+DEFAULT_RETENTION = timedelta(days=30)
+PRUNE_EVERY_S = 3600.0
+
 
 class SyncOutcome(StrEnum):
     """How a cycle ended."""
@@ -79,6 +83,7 @@ class Syncer:
         pull_limit: changes asked for per pull page.
         stop_event: when set, waits inside a cycle end at once (SyncLoop passes its own).
         rng: randomness for the jitter (tests pass a seeded one).
+        retention: how long sent items are kept before `LocalStore.prune_sent` drops them.
     """
 
     def __init__(
@@ -91,6 +96,7 @@ class Syncer:
         pull_limit: int = 500,
         stop_event: threading.Event | None = None,
         rng: random.Random | None = None,
+        retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
         if batch_size < 1 or not 1 <= pull_limit <= 1000:
             raise ValueError("batch_size must be >= 1 and pull_limit within 1..1000")
@@ -102,6 +108,8 @@ class Syncer:
         self._stop = stop_event or threading.Event()
         self._rng = rng or random.Random()
         self._failures = 0  # consecutive cycles that could not reach the server
+        self.retention = retention
+        self._last_prune: float | None = None
 
     @property
     def stop_event(self) -> threading.Event:
@@ -136,6 +144,7 @@ class Syncer:
         else:
             self._failures = 0
             self.store.record_success()
+            self._maybe_prune()
         report.duration = time.monotonic() - started
         log.debug("sync cycle: %s", report)
         return report
@@ -143,11 +152,19 @@ class Syncer:
     # --- pushing -----------------------------------------------------------------------
 
     def _push_all(self, report: SyncReport) -> None:
+        # "Due" is judged at the cycle's start: an item rescheduled during this cycle (even
+        # with a jitter of ~0 s) waits for the next one, while records created meanwhile
+        # (next_attempt_at NULL) still go now.
+        cycle_start = utcnow()
         seen: set[uuid.UUID] = set()
         while True:
             self._check_stop()
-            batch = [i for i in self.store.due_batch(self.batch_size) if i.record_id not in seen]
+            due = self.store.due_batch(self.batch_size, cycle_start)
+            batch = [item for item in due if item.record_id not in seen]
             if not batch:
+                if due:  # cannot happen while every answered item leaves "due"; say so if it does
+                    log.warning("%d outbox item(s) still due after being pushed; next cycle",
+                                len(due))
                 return
             seen.update(item.record_id for item in batch)
             try:
@@ -291,6 +308,17 @@ class Syncer:
         report.message = f"{why}; retrying in {delay:.0f} s"
         log.info("%s; %d record(s) rescheduled, next try in %.1f s (failure %d in a row)",
                  why, len(batch), delay, self._failures)
+
+    def _maybe_prune(self) -> None:
+        # Sent envelopes are only kept for a while: a kiosk runs for years on a small disk,
+        # and a full disk would stop it storing the next alarm.
+        now = time.monotonic()
+        if self._last_prune is not None and now - self._last_prune < PRUNE_EVERY_S:
+            return
+        self._last_prune = now
+        pruned = self.store.prune_sent(utcnow() - self.retention)
+        if pruned:
+            log.info("pruned %d sent outbox item(s) older than %s", pruned, self.retention)
 
     def _sleep(self, seconds: float) -> None:
         if self._stop.wait(seconds):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, Table, bindparam, insert, or_, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, insert, or_, select, update
 
 from sync import database, store_views
 from sync.errors import InvalidRecordError, StoreKioskMismatchError, StoreNotFoundError
@@ -295,6 +295,26 @@ class LocalStore:
                 )
                 changed += result.rowcount
         return changed
+
+    def prune_sent(self, before: datetime) -> int:
+        """Drop outbox items sent before `before`; returns how many.
+
+        Vitals samples go with them (they are bulk data the server now holds); every other
+        record stays as the kiosk's history, only its frozen envelope copy is dropped.
+        """
+        is_old_sent = (_outbox.c.state == OutboxState.SENT.value) & (_outbox.c.sent_at < before)
+        with database.translate_errors(self._path), self._writer.begin() as conn:
+            count = conn.execute(select(func.count()).where(is_old_sent)).scalar_one()
+            if count:
+                # Deleting a record cascades to its outbox item (ON DELETE CASCADE).
+                conn.execute(
+                    delete(_records).where(
+                        _records.c.kind == RecordKind.VITALS_SAMPLE.value,
+                        _records.c.id.in_(select(_outbox.c.record_id).where(is_old_sent)),
+                    )
+                )
+                conn.execute(delete(_outbox).where(is_old_sent))
+        return count
 
     # --- pulling -------------------------------------------------------------------------
 

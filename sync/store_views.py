@@ -236,7 +236,8 @@ def requests_of(conn: Connection, resident_id: uuid.UUID) -> list[RequestView]:
             LocalRecord.updated_at,
             OutboxItem.state,
         )
-        .join(OutboxItem, OutboxItem.record_id == LocalRecord.id)
+        # Outer join: a sent item's outbox row may have been pruned; the request stays.
+        .outerjoin(OutboxItem, OutboxItem.record_id == LocalRecord.id)
         .where(
             LocalRecord.resident_id == resident_id,
             LocalRecord.kind.in_([kind.value for kind in REQUEST_KINDS]),
@@ -256,7 +257,7 @@ def requests_of(conn: Connection, resident_id: uuid.UUID) -> list[RequestView]:
                 handled_by=detail.get("handled_by"),
                 note=detail.get("note"),
                 status_updated_at=None if status is None else updated_at,
-                delivery=OutboxState(delivery),
+                delivery=OutboxState(delivery) if delivery else OutboxState.SENT,
             )
         )
     return views

@@ -315,3 +315,26 @@ def test_full_disk_raises_store_full_and_writes_nothing_half(
     store.create_record(RecordKind.HELP_CALL, help_call())
     assert store.outbox_status().pending == created + 1
     store.close()
+
+
+def test_prune_sent_drops_old_envelopes_and_old_vitals_only(store: LocalStore) -> None:
+    old_vitals = store.create_record(RecordKind.VITALS_SAMPLE, vitals())
+    resident = uuid.uuid4()
+    old_request = store.create_record(RecordKind.SERVICE_REQUEST, repair(resident))
+    dead = store.create_record(RecordKind.SERVICE_REQUEST, repair())
+    pending = store.create_record(RecordKind.HELP_CALL, help_call())
+    long_ago = datetime.now(UTC) - timedelta(days=40)
+    store.mark_sent([old_vitals, old_request], now=long_ago)
+    store.mark_dead(dead, "invalid_payload", "bad", now=long_ago)
+    recent = store.create_record(RecordKind.VITALS_SAMPLE, vitals())
+    store.mark_sent([recent])
+
+    assert store.prune_sent(datetime.now(UTC) - timedelta(days=30)) == 2
+    with store.engine.connect() as conn:
+        outbox = {uuid.UUID(r) for (r,) in conn.exec_driver_sql("SELECT record_id FROM outbox")}
+        records = {uuid.UUID(r) for (r,) in conn.exec_driver_sql("SELECT id FROM records")}
+    assert outbox == {dead, pending, recent}
+    assert records == {old_request, dead, pending, recent}  # history stays, old vitals go
+    [request] = store.requests_of(resident)
+    assert (request.id, request.delivery) == (old_request, OutboxState.SENT)
+    assert store.prune_sent(datetime.now(UTC) - timedelta(days=30)) == 0
