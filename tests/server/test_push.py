@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from server.models import HelpCall, KioskChange, ReceivedRecord, ServiceRequest
+from server.models import (
+    Feedback,
+    HelpCall,
+    KioskChange,
+    PointsRedemption,
+    ReceivedRecord,
+    ServiceRequest,
+    VitalsSample,
+)
 from tests.server.factories import T0, envelope, grocery_payload, help_call_payload, row_counts
 
 PUSH = "/api/v1/sync/push"
@@ -195,3 +204,37 @@ def test_small_chunked_body_is_accepted(server_client, registered_kiosk):
     response = server_client.post(PUSH, content=iter([body[:10], body[10:]]), headers={
         **registered_kiosk.headers, "Content-Type": "application/json"})
     assert response.status_code == 200 and response.json()["accepted"] == 1
+
+
+def test_one_record_of_every_kind_lands_in_its_table(server_client, registered_kiosk, migrated_engine):
+    kiosk, resident, band = registered_kiosk.id, uuid.uuid4(), uuid.uuid4()
+    call = envelope(kiosk)
+    records = [
+        call,
+        envelope(kiosk, "help_call_event", {"help_call_id": call["id"], "event": "reminder_played"}),
+        envelope(kiosk, "callback_request", {"target": "service_centre", "reason": "问电费"}),
+        envelope(kiosk, "service_request", grocery_payload(resident)),
+        envelope(kiosk, "vitals_sample", {"resident_id": str(resident), "wristband_id": str(band),
+                                          "measured_at": "2026-11-24T16:00:00+08:00", "heart_rate": 72}),
+        envelope(kiosk, "wristband_alert", {"wristband_id": str(band), "alert": "fall",
+                                            "detected_at": T0.isoformat(), "value": 3.5, "band_sequence": 7}),
+        envelope(kiosk, "feedback", {"resident_id": str(resident), "request_id": str(uuid.uuid4()),
+                                     "stars": 5, "quick_comments": ["很及时"], "comment": "谢谢"}),
+        envelope(kiosk, "points_redemption", {"resident_id": str(resident), "catalogue_item_id": "soap",
+                                              "catalogue_item_name": "肥皂", "points": 5}),
+        envelope(kiosk, "volunteer_suggestion", {"text": "多组织下棋活动"}),
+    ]
+    before = row_counts(migrated_engine)
+    assert _push(server_client, registered_kiosk, records).json()["accepted"] == len(records)
+    after = row_counts(migrated_engine)
+    for table in ("help_calls", "help_call_events", "callback_requests", "service_requests",
+                  "vitals_samples", "wristband_alerts", "feedback", "points_redemptions",
+                  "volunteer_suggestions"):
+        assert after[table] == before[table] + 1, table
+    with migrated_engine.connect() as connection:
+        measured = connection.execute(select(VitalsSample.measured_at)).scalar_one()
+        comments = connection.execute(select(Feedback.quick_comments)).scalar_one()
+        status = connection.execute(select(PointsRedemption.status)).scalar_one()
+    assert measured == datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+    assert comments == ["很及时"]
+    assert status == "cancelled"  # no points yet
