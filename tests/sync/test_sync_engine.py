@@ -296,3 +296,17 @@ def test_help_call_status_round_trip(
     assert view is not None
     assert (view.delivery, view.state, view.acknowledged_by) == (OutboxState.SENT, "acknowledged",
                                                                  "张阿姨")
+
+
+def test_a_successful_cycle_prunes_sent_items_past_retention(
+    store: LocalStore, client: SyncClient, server: ScriptedServer
+) -> None:
+    resident = uuid.uuid4()
+    store.create_record(RecordKind.SERVICE_REQUEST, repair(resident))
+    store.create_record(RecordKind.VITALS_SAMPLE, vitals(resident))
+    syncer = Syncer(store, client, policy=FAST_POLICY, retention=timedelta(0))
+    assert syncer.sync_once().sent == 2
+    syncer = Syncer(store, client, policy=FAST_POLICY, retention=timedelta(0))
+    syncer.sync_once()
+    assert store.outbox_status().sent == 0
+    assert [r.delivery for r in store.requests_of(resident)] == [OutboxState.SENT]
