@@ -38,4 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:
+        # Migrations run at every start; their step-by-step lines are noise to an operator.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     return int(args.handler(args) or 0)
