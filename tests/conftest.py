@@ -19,49 +19,37 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
-PG_ADMIN_URL = os.environ.get(
-    "LINLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-
+from linli.scratch_db import pg_admin_url, scratch_database
 
 @cache
 def _pg_problem() -> str | None:
     """None if PostgreSQL answers, else why not (checked once per test session)."""
     try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        engine = create_engine(pg_admin_url(), connect_args={"connect_timeout": 3})
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         engine.dispose()
     except Exception as exc:  # any failure means "no usable PostgreSQL here"
-        return f"PostgreSQL at {make_url(PG_ADMIN_URL).render_as_string()} unreachable: {exc}"
+        return f"PostgreSQL at {make_url(pg_admin_url()).render_as_string()} unreachable: {exc}"
     return None
 
 
-def _fresh_pg_database() -> Iterator[str]:
+def require_postgresql() -> None:
+    """Skip the calling test without PostgreSQL; in CI (env CI set) fail instead."""
     problem = _pg_problem()
     if problem is not None:
         if os.environ.get("CI"):
             pytest.fail(problem)
         pytest.skip(problem)
-    name = f"linli_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """An empty server database URL, once per backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'server.sqlite3'}"
-    else:
-        yield from _fresh_pg_database()
+    if request.param == "postgresql":
+        require_postgresql()
+    with scratch_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
