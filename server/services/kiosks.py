@@ -21,12 +21,13 @@ from server.errors import NotFoundError, ServerError
 from server.models import Kiosk, utcnow
 from server.services.audit import audit
 from server.services.feed import append_change
+from sync.kiosk_token import TOKEN_PREFIX, kiosk_id_from_token
+from sync.errors import InvalidTokenError
 from sync.records import ChangeKind, KioskInfo
 from sync.wire_errors import ErrorCode
 
 log = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "lk1"
 
 
 class AuthenticationError(ServerError):
@@ -47,18 +48,6 @@ class KioskIdentity:
 
 def make_token(kiosk_id: uuid.UUID) -> str:
     return f"{TOKEN_PREFIX}.{kiosk_id.hex}.{secrets.token_urlsafe(32)}"
-
-
-def kiosk_id_from_token(token: str) -> uuid.UUID:
-    """The kiosk id written in a token; raises ValueError if it is not a v1 kiosk token."""
-    prefix, sep1, rest = token.partition(".")
-    id_hex, sep2, secret = rest.partition(".")
-    if prefix != TOKEN_PREFIX or not sep1 or not sep2 or len(id_hex) != 32 or not secret:
-        raise ValueError("not a Linli kiosk token (expected lk1.<32 hex>.<secret>)")
-    try:
-        return uuid.UUID(hex=id_hex)
-    except ValueError as exc:
-        raise ValueError("the kiosk id inside the token is not hexadecimal") from exc
 
 
 def hash_token(token: str) -> str:
@@ -140,7 +129,7 @@ def authenticate(session: Session, token: str) -> KioskIdentity:
     """The kiosk a bearer token belongs to; raises AuthenticationError otherwise."""
     try:
         kiosk_id = kiosk_id_from_token(token)
-    except ValueError:
+    except InvalidTokenError:
         kiosk_id = None
     row = None
     if kiosk_id is not None:

@@ -15,6 +15,7 @@ from server.services.kiosks import (
     revoke_kiosk,
     rotate_kiosk_token,
 )
+from sync.errors import InvalidTokenError
 from tests.server.factories import envelope, row_counts
 
 PUSH = "/api/v1/sync/push"
@@ -33,7 +34,7 @@ def test_token_names_its_kiosk(session):
 @pytest.mark.parametrize("bad", ["", "lk1", "lk2.%s.x" % ("0" * 32), "lk1.%s." % ("0" * 32),
                                  "lk1.xyz.secret", "lk1.%s.secret" % ("g" * 32)])
 def test_malformed_tokens_are_rejected_by_the_parser(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidTokenError):
         kiosk_id_from_token(bad)
 
 
