@@ -242,3 +242,63 @@ def test_a_kiosk_offline_for_a_week_catches_up_on_its_feed(deployment: Deploymen
     assert deployment.store.cursor() == deployment.count("kiosk_changes")
     assert [r.display_name for r in deployment.store.residents()] == ["王秀英"]
     assert report.requests >= 2_800 // 500  # it paged, not one giant answer
+
+
+def _envelope(deployment: Deployment, **overrides: object) -> dict:
+    envelope = {
+        "id": str(uuid.uuid4()),
+        "kind": "vitals_sample",
+        "created_at": "2026-11-24T08:00:00+00:00",
+        "kiosk_id": str(deployment.kiosk_id),
+        "payload": {
+            "resident_id": str(deployment.resident_id),
+            "wristband_id": str(uuid.uuid4()),
+            "measured_at": "2026-11-24T08:00:00+00:00",
+            "heart_rate": 72,
+        },
+    }
+    envelope.update(overrides)
+    return envelope
+
+
+def test_bad_pushes_over_real_http_get_clear_errors_and_store_nothing(deployment: Deployment) -> None:
+    import json
+
+    import requests
+
+    deployment.server.start()
+    url = f"{deployment.server.url}/api/v1/sync/push"
+    auth = {"Authorization": f"Bearer {deployment.token}", "Content-Type": "application/json"}
+    bad_payload = _envelope(deployment)
+    bad_payload["payload"] = {**bad_payload["payload"], "heart_rate": "fast"}
+    whole_request_cases = [
+        ("malformed JSON", b'{"records": [', auth, 400, "malformed_json"),
+        ("wrong top-level type", b'{"records": "all of them"}', auth, 422, "invalid_request"),
+        ("oversized batch", json.dumps({"records": [_envelope(deployment) for _ in range(1001)]}).encode(),
+         auth, 413, "batch_too_large"),
+        ("body over 5 MiB", b'{"records": ["' + b"x" * (6 * 1024 * 1024) + b'"]}', auth, 413, "body_too_large"),
+        ("wrong token", json.dumps({"records": [_envelope(deployment)]}).encode(),
+         {**auth, "Authorization": "Bearer " + deployment.token[:-4] + "abcd"}, 401, "token_invalid"),
+        ("no token", json.dumps({"records": [_envelope(deployment)]}).encode(),
+         {"Content-Type": "application/json"}, 401, "token_missing"),
+    ]
+    for what, body, headers, status, code in whole_request_cases:
+        answer = requests.post(url, data=body, headers=headers, timeout=30)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (status, code), what
+        assert answer.json()["error"]["message"], what
+
+    per_record_cases = [
+        (_envelope(deployment, kind="teleport_request"), "unknown_kind"),
+        (bad_payload, "invalid_payload"),
+        (_envelope(deployment, created_at="2026-11-24T08:00:00"), "invalid_envelope"),
+        (_envelope(deployment, kiosk_id=str(uuid.uuid4())), "kiosk_mismatch"),
+        ("not an object", "invalid_envelope"),
+    ]
+    answer = requests.post(url, json={"records": [case for case, _ in per_record_cases]}, headers=auth, timeout=30)
+    assert answer.status_code == 200
+    assert [(r["status"], r["code"]) for r in answer.json()["results"]] == [
+        (422, code) for _, code in per_record_cases
+    ]
+
+    for table in ("received_records", "vitals_samples", "help_calls", "service_requests"):
+        assert deployment.count(table) == 0, table
