@@ -73,13 +73,18 @@ def bench_records(count: int, residents: int = 50) -> list[NewRecord]:
 
 
 def run_sync_benchmark(backends: Sequence[str], *, records: int, batch_size: int) -> dict[str, Any]:
+    from linli.bench_kiosk_store import measure as measure_kiosk_store
+
     results = {backend: _bench_backend(backend, records, batch_size) for backend in backends}
+    with tempfile.TemporaryDirectory(prefix="linli-bench-store-") as tmp:
+        kiosk_store = measure_kiosk_store(Path(tmp))
     return {
         "benchmark": "sync",
         "records": records,
         "batch_size": batch_size,
         "target_records_per_s": TARGET_RECORDS_PER_S,
         "results": results,
+        "kiosk_store": kiosk_store,
         "meets_target": all(r["records_per_s"] >= TARGET_RECORDS_PER_S for r in results.values()),
     }
 
@@ -110,6 +115,7 @@ def _bench_backend(backend: str, count: int, batch_size: int) -> dict[str, Any]:
             elapsed = time.perf_counter() - started
         with engine.connect() as conn:
             committed = conn.execute(select(func.count()).select_from(ReceivedRecord)).scalar_one()
+        server_batch_ms = _server_batch_ms(engine, store, kiosk_id, batch_size)
         store.close()
         engine.dispose()
 
@@ -122,4 +128,24 @@ def _bench_backend(backend: str, count: int, batch_size: int) -> dict[str, Any]:
         "pushes": len(latencies),
         "push_p50_ms": round(statistics.median(latencies) * 1000, 1),
         "push_p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1),
+        "server_batch_ms_median": round(server_batch_ms, 1),
     }
+
+
+def _server_batch_ms(engine: Any, store: LocalStore, kiosk_id: uuid.UUID, batch_size: int, rounds: int = 7) -> float:
+    """The server's own share of a push (parse, validate, store, commit), without HTTP."""
+    from server.db import session_factory
+    from server.services.ingest import push_batch
+
+    sessions = session_factory(engine)
+    times = []
+    for _ in range(rounds):
+        store.create_records(bench_records(batch_size))
+        items = store.due_batch(batch_size)
+        body = ('{"records":[' + ",".join(item.envelope for item in items) + "]}").encode()
+        store.mark_sent([item.record_id for item in items])
+        with sessions() as session:
+            started = time.perf_counter()
+            push_batch(session, kiosk_id, body, max_batch=max(batch_size, 1000))
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[1:])  # the first batch warms caches

@@ -1,15 +1,11 @@
-"""Measures of the kiosk store's costs: durable single writes, and the outbox work per push batch.
+"""The kiosk store's costs: durable single writes, and the outbox work per push batch.
 
-Run `python -m sync.store_bench [DIR]`; prints one JSON object. Used for docs/KIOSK_STORE.md
-and by the tests that hold the kiosk side of a 500-record batch under its time budget.
+Part of `linli bench sync` (the "kiosk_store" object); see docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
-import json
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -87,10 +83,3 @@ def measure(directory: Path) -> dict[str, Any]:
         **{k: round(v, 3) for k, v in batch_costs(directory).items()},
     }
 
-
-if __name__ == "__main__":
-    if len(sys.argv) > 1:
-        print(json.dumps(measure(Path(sys.argv[1]))))
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            print(json.dumps(measure(Path(tmp))))
