@@ -1,21 +1,21 @@
-"""Demo data for `linli demo`: one kiosk, three residents with wristbands, requests and points."""
+"""Demo data for `linli demo`: one kiosk, three residents with wristbands, caregivers and points.
+
+Requests are not seeded: the demo kiosk makes its own, so the demo shows the real path.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from server.db import session_scope
-from server.models import Kiosk, ReceivedRecord, Resident, ServiceRequest, Wristband, utcnow
+from server.models import Kiosk, Resident, Wristband
 from server.services.directory import create_resident, pair_wristband
 from server.services.kiosks import register_kiosk, rotate_kiosk_token
 from server.services.points import credit_points
-from server.services.requests import set_request_status
-from sync.records import GroceryDetails, GroceryItem, RepairDetails, RequestStatus
 
 DEMO_KIOSK_NAME = "邻里 Demo kiosk (Building 3 lobby)"
 DEMO_ACTOR = "demo"
@@ -67,7 +67,6 @@ def seed_demo(session_or_engine: Session | Engine) -> DemoInfo:
             credit_points(session, resident.id, points, "社区志愿活动 volunteering", actor=DEMO_ACTOR)
         resident_ids.append(resident.id)
         wristband_ids.append(band.id)
-    _seed_requests(session, kiosk.id, resident_ids)
     session.flush()
     return DemoInfo(kiosk.id, token, resident_ids, wristband_ids, created=True)
 
@@ -81,34 +80,3 @@ def _existing(session: Session, kiosk: Kiosk) -> DemoInfo:
         select(Wristband.id).where(Wristband.resident_id.in_(resident_ids)).order_by(Wristband.name)
     ))
     return DemoInfo(kiosk.id, token, resident_ids, wristband_ids, created=False)
-
-
-def _seed_requests(session: Session, kiosk_id: uuid.UUID, resident_ids: list[uuid.UUID]) -> None:
-    """Requests as if the kiosk had pushed them earlier, in several workflow states."""
-    now = utcnow()
-    requests = [
-        (resident_ids[0], GroceryDetails(items=[GroceryItem(name="鸡蛋", quantity=2, unit="斤"),
-                                                GroceryItem(name="青菜", quantity=1, unit="把")]),
-         [(RequestStatus.CLAIMED, "志愿者小刘")]),
-        (resident_ids[1], RepairDetails(what="water", description="厨房水龙头漏水"),
-         [(RequestStatus.ASSIGNED, "物业老陈"), (RequestStatus.IN_PROGRESS, "物业老陈")]),
-        (resident_ids[2], RepairDetails(what="door", description="门锁不好用"),
-         [(RequestStatus.ASSIGNED, "物业老陈"), (RequestStatus.DONE, "物业老陈")]),
-        (resident_ids[0], GroceryDetails(items=[GroceryItem(name="牛奶", quantity=1, unit="箱")]), []),
-    ]
-    for hours_ago, (resident_id, details, steps) in zip((30, 26, 50, 2), requests):
-        record_id = uuid.uuid4()
-        created = now - timedelta(hours=hours_ago)
-        session.execute(insert(ReceivedRecord).values(
-            kiosk_id=kiosk_id, record_id=record_id, kind="service_request",
-            payload_sha256="0" * 64,  # never pushed, so never compared
-            created_at=created, received_at=created,
-        ))
-        session.add(ServiceRequest(
-            kiosk_id=kiosk_id, record_id=record_id, created_at=created, updated_at=created,
-            resident_id=resident_id, request_type=details.type, status=RequestStatus.RECEIVED.value,
-            details=details.model_dump(mode="json"),
-        ))
-        session.flush()
-        for status, handler in steps:
-            set_request_status(session, record_id, status, handled_by=handler, actor=DEMO_ACTOR)
