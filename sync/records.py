@@ -14,7 +14,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+)
 
 WIRE_VERSION = 1
 
@@ -22,10 +30,37 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+def _iso_text_only(value: object) -> object:
+    # A bare number would be read as a Unix time; the protocol asks for ISO 8601 with a zone.
+    if not isinstance(value, (str, datetime)):
+        raise ValueError("a time must be ISO 8601 text with a zone, e.g. 2026-11-24T08:00:00+00:00")
+    return value
+
+
+Time = Annotated[AwareDatetime, BeforeValidator(_iso_text_only)]
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 class _Wire(BaseModel):
     """Strict base: unknown fields are errors, so a typo never silently loses data."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: object) -> object:
+        # PostgreSQL text cannot hold NUL: refused here it is a clear 422 for the kiosk,
+        # instead of a database error the kiosk would retry for ever.
+        if _has_nul(value):
+            raise ValueError("text must not contain NUL characters")
+        return value
 
 
 # --- kinds -----------------------------------------------------------------------------
@@ -182,7 +217,7 @@ class VitalsSample(_Wire):
 
     resident_id: uuid.UUID
     wristband_id: uuid.UUID
-    measured_at: AwareDatetime
+    measured_at: Time
     heart_rate: Annotated[int, Field(ge=20, le=250)] | None = None
     battery_percent: Annotated[int, Field(ge=0, le=100)] | None = None
     abnormal: bool = False
@@ -209,7 +244,7 @@ class WristbandAlert(_Wire):
     wristband_id: uuid.UUID
     alert: WristbandAlertType
     phase: AlertPhase = AlertPhase.STARTED
-    detected_at: AwareDatetime
+    detected_at: Time
     value: float | None = None  # the bpm or battery level that triggered it
     band_sequence: Annotated[int, Field(ge=0, le=0xFFFF)] | None = None
 
@@ -264,7 +299,7 @@ class Envelope(_Wire):
 
     id: uuid.UUID
     kind: RecordKind
-    created_at: AwareDatetime
+    created_at: Time
     kiosk_id: uuid.UUID
     payload: dict
 
