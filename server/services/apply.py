@@ -36,8 +36,8 @@ from sync.records import ChangeKind, HelpCallState, HelpCallStatus, RecordKind, 
 
 
 @dataclass(frozen=True, slots=True)
-class NewRecord:
-    """A validated record that the server has not stored before."""
+class AcceptedRecord:
+    """A pushed record that passed validation (named apart from the kiosk's `sync.NewRecord`)."""
 
     index: int
     id: uuid.UUID
@@ -47,12 +47,12 @@ class NewRecord:
     sha256: str
 
 
-Applier = Callable[[Session, uuid.UUID, list[NewRecord]], list[PendingChange]]
+Applier = Callable[[Session, uuid.UUID, list[AcceptedRecord]], list[PendingChange]]
 
 
-def apply_records(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> None:
+def apply_records(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> None:
     """Write the domain rows of `records` and append the changes the kiosk must hear of."""
-    by_kind: dict[RecordKind, list[NewRecord]] = {}
+    by_kind: dict[RecordKind, list[AcceptedRecord]] = {}
     for record in records:
         by_kind.setdefault(record.kind, []).append(record)
     changes: list[PendingChange] = []
@@ -63,7 +63,7 @@ def apply_records(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord
     append_changes(session, kiosk_id, changes)
 
 
-def _base(kiosk_id: uuid.UUID, record: NewRecord) -> dict[str, Any]:
+def _base(kiosk_id: uuid.UUID, record: AcceptedRecord) -> dict[str, Any]:
     return {"kiosk_id": kiosk_id, "record_id": record.id, "created_at": record.created_at}
 
 
@@ -71,7 +71,7 @@ def _bulk(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
     bulk_insert(session, model.__table__, rows)  # type: ignore[attr-defined]
 
 
-def _help_calls(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:
+def _help_calls(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> list[PendingChange]:
     rows = []
     changes: list[PendingChange] = []
     for record in records:
@@ -91,7 +91,7 @@ def _help_calls(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord])
     return changes
 
 
-def _help_call_events(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:
+def _help_call_events(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> list[PendingChange]:
     _bulk(session, HelpCallEvent, [
         {
             **_base(kiosk_id, record),
@@ -113,12 +113,12 @@ def _help_call_events(session: Session, kiosk_id: uuid.UUID, records: list[NewRe
     return changes
 
 
-def _received_status(record: NewRecord) -> PendingChange:
+def _received_status(record: AcceptedRecord) -> PendingChange:
     return (ChangeKind.REQUEST_STATUS,
             wire.RequestStatusChange(request_id=record.id, status=RequestStatus.RECEIVED))
 
 
-def _callback_requests(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:
+def _callback_requests(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> list[PendingChange]:
     now = utcnow()
     rows = []
     for record in records:
@@ -136,7 +136,7 @@ def _callback_requests(session: Session, kiosk_id: uuid.UUID, records: list[NewR
     return [_received_status(record) for record in records]
 
 
-def _service_requests(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:
+def _service_requests(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> list[PendingChange]:
     now = utcnow()
     rows = []
     for record in records:
@@ -153,7 +153,7 @@ def _service_requests(session: Session, kiosk_id: uuid.UUID, records: list[NewRe
     return [_received_status(record) for record in records]
 
 
-def _vitals(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:
+def _vitals(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> list[PendingChange]:
     rows = []
     for record in records:
         sample: wire.VitalsSample = record.payload  # type: ignore[assignment]
@@ -170,7 +170,7 @@ def _vitals(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> 
     return []
 
 
-def _wristband_alerts(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:
+def _wristband_alerts(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> list[PendingChange]:
     rows = []
     for record in records:
         alert: wire.WristbandAlert = record.payload  # type: ignore[assignment]
@@ -188,7 +188,7 @@ def _wristband_alerts(session: Session, kiosk_id: uuid.UUID, records: list[NewRe
     return []
 
 
-def _feedback(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:
+def _feedback(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> list[PendingChange]:
     rows = []
     for record in records:
         feedback: wire.Feedback = record.payload  # type: ignore[assignment]
@@ -204,7 +204,7 @@ def _feedback(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -
     return []
 
 
-def _redemptions(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:
+def _redemptions(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> list[PendingChange]:
     now = utcnow()
     rows = []
     changes: list[PendingChange] = []
@@ -242,7 +242,7 @@ def _redemptions(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]
     return changes
 
 
-def _suggestions(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> list[PendingChange]:
+def _suggestions(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> list[PendingChange]:
     _bulk(session, VolunteerSuggestion, [
         {
             **_base(kiosk_id, record),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import WireError
 from server.models import ReceivedRecord, utcnow
-from server.services.apply import NewRecord, apply_records
+from server.services.apply import AcceptedRecord, apply_records
 from server.services.bulk import bulk_insert
 from sync.records import ENVELOPE_ADAPTER, Envelope, ItemResult, PushResponse, validate_payload
 from sync.wire_errors import ErrorCode
@@ -38,7 +38,7 @@ def push_batch(
     started = time.perf_counter()
     items = parse_body(body, max_batch=max_batch)
     results: list[ItemResult | None] = [None] * len(items)
-    valid: list[NewRecord] = []
+    valid: list[AcceptedRecord] = []
     for index, item in enumerate(items):
         checked = check_item(index, item, kiosk_id)
         if isinstance(checked, ItemResult):
@@ -92,8 +92,8 @@ def payload_sha256(envelope: Envelope, payload: BaseModel) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def check_item(index: int, item: Any, kiosk_id: uuid.UUID) -> NewRecord | ItemResult:
-    """Validate one raw envelope: a NewRecord to store, or the ItemResult refusing it."""
+def check_item(index: int, item: Any, kiosk_id: uuid.UUID) -> AcceptedRecord | ItemResult:
+    """Validate one raw envelope: an AcceptedRecord to store, or the ItemResult refusing it."""
     record_id = _best_effort_id(item)
     if not isinstance(item, dict):
         return _refuse(index, None, ErrorCode.INVALID_ENVELOPE, "the record is not a JSON object")
@@ -113,7 +113,7 @@ def check_item(index: int, item: Any, kiosk_id: uuid.UUID) -> NewRecord | ItemRe
         payload = validate_payload(envelope.kind, envelope.payload)
     except ValidationError as exc:
         return _refuse(index, envelope.id, ErrorCode.INVALID_PAYLOAD, _describe(exc.errors()))
-    return NewRecord(
+    return AcceptedRecord(
         index=index,
         id=envelope.id,
         kind=envelope.kind,
@@ -124,7 +124,7 @@ def check_item(index: int, item: Any, kiosk_id: uuid.UUID) -> NewRecord | ItemRe
 
 
 def _store_with_retry(
-    session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]
+    session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]
 ) -> dict[int, ItemResult]:
     try:
         return _store(session, kiosk_id, records)
@@ -136,7 +136,7 @@ def _store_with_retry(
         return _store(session, kiosk_id, records)
 
 
-def _store(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> dict[int, ItemResult]:
+def _store(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord]) -> dict[int, ItemResult]:
     """One transaction: find which ids are known, insert the rest, apply them, commit."""
     known: dict[uuid.UUID, str] = dict(
         session.execute(
@@ -147,7 +147,7 @@ def _store(session: Session, kiosk_id: uuid.UUID, records: list[NewRecord]) -> d
         ).all()
     )
     results: dict[int, ItemResult] = {}
-    fresh: list[NewRecord] = []
+    fresh: list[AcceptedRecord] = []
     for record in records:
         stored_hash = known.get(record.id)
         if stored_hash is None:
