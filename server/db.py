@@ -23,10 +23,6 @@ _MIGRATION_LOCK_KEY = zlib.crc32(b"linli-server-migrations")
 SessionFactory = sessionmaker[Session]
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`: SQLite (file, WAL) or PostgreSQL (`postgresql+psycopg://...`)."""
     parsed = make_url(url)
