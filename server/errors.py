@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from sync.wire_errors import ErrorCode
+
+_MAX_ERRORS_IN_MESSAGE = 3
 
 
 class ServerError(Exception):
@@ -32,3 +37,17 @@ class NotFoundError(ServerError):
 
 class InvalidStateError(ServerError):
     """The change is not allowed from the object's current state (e.g. resolving twice)."""
+
+
+def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
+    """Pydantic's errors as one short line, `where: what; ...`, for an error message.
+
+    The one formatter for both per-record refusals and whole-request 422s, so a kiosk
+    developer reads the same shape of message from either.
+    """
+    parts = [
+        f"{'.'.join(str(part) for part in error.get('loc', ())) or '(record)'}: {error.get('msg')}"
+        for error in errors[:_MAX_ERRORS_IN_MESSAGE]
+    ]
+    more = len(errors) - _MAX_ERRORS_IN_MESSAGE
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")

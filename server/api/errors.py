@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.api.schemas import ErrorDetail, ErrorResponse
-from server.errors import InvalidStateError, NotFoundError, WireError
+from server.errors import InvalidStateError, NotFoundError, WireError, describe_validation_errors
 from sync.wire_errors import ErrorCode
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     code = ErrorCode.INVALID_REQUEST
     for error in errors:
         code = _PARAMETER_CODES.get(tuple(error.get("loc", ()))[:2], code)
-    parts = [
-        f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg')}"
-        for error in errors[:3]
-    ]
-    return error_response(422, code, "; ".join(parts) or "the request is not valid")
+    return error_response(422, code, describe_validation_errors(errors) or "the request is not valid")
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

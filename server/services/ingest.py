@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.errors import WireError
+from server.errors import WireError, describe_validation_errors
 from server.models import ReceivedRecord, utcnow
 from server.services.apply import AcceptedRecord, apply_records
 from server.services.bulk import bulk_insert
@@ -27,8 +27,6 @@ from sync.records import ENVELOPE_ADAPTER, Envelope, ItemResult, PushResponse, v
 from sync.wire_errors import ErrorCode
 
 log = logging.getLogger(__name__)
-
-_MAX_ERRORS_IN_MESSAGE = 3
 
 
 def push_batch(
@@ -105,14 +103,14 @@ def check_item(index: int, item: Any, kiosk_id: uuid.UUID) -> AcceptedRecord | I
         if only_kind and isinstance(item.get("kind"), str):
             return _refuse(index, record_id, ErrorCode.UNKNOWN_KIND,
                            f"unknown record kind {item['kind']!r}; this server speaks wire version 1")
-        return _refuse(index, record_id, ErrorCode.INVALID_ENVELOPE, _describe(errors))
+        return _refuse(index, record_id, ErrorCode.INVALID_ENVELOPE, describe_validation_errors(errors))
     if envelope.kiosk_id != kiosk_id:
         return _refuse(index, envelope.id, ErrorCode.KIOSK_MISMATCH,
                        "kiosk_id is not the kiosk this token belongs to")
     try:
         payload = validate_payload(envelope.kind, envelope.payload)
     except ValidationError as exc:
-        return _refuse(index, envelope.id, ErrorCode.INVALID_PAYLOAD, _describe(exc.errors()))
+        return _refuse(index, envelope.id, ErrorCode.INVALID_PAYLOAD, describe_validation_errors(exc.errors()))
     return AcceptedRecord(
         index=index,
         id=envelope.id,
@@ -201,12 +199,3 @@ def _best_effort_id(item: Any) -> uuid.UUID | None:
         except ValueError:
             return None
     return None
-
-
-def _describe(errors: list[dict[str, Any]]) -> str:
-    parts = [
-        f"{'.'.join(str(part) for part in error['loc']) or '(record)'}: {error['msg']}"
-        for error in errors[:_MAX_ERRORS_IN_MESSAGE]
-    ]
-    more = len(errors) - _MAX_ERRORS_IN_MESSAGE
-    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")

@@ -72,3 +72,24 @@ def test_openapi_document_is_complete_and_valid(server_client):
     assert pull["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/PullResponse")
     assert set(schemas["ErrorCode"]["enum"]) == {code.value for code in ErrorCode}
     assert "HTTPBearer" in document["components"]["securitySchemes"]
+
+
+def test_one_formatter_for_validation_messages(server_client, registered_kiosk):
+    from server.errors import describe_validation_errors
+
+    errors = [{"loc": ("payload", "items", 0, "name"), "msg": "Field required"},
+              {"loc": (), "msg": "Input should be an object"},
+              {"loc": ("a",), "msg": "x"}, {"loc": ("b",), "msg": "y"}, {"loc": ("c",), "msg": "z"}]
+    assert describe_validation_errors(errors) == (
+        "payload.items.0.name: Field required; (record): Input should be an object; a: x (and 2 more)"
+    )
+    # A whole-request 422 and a per-record 422 read the same way.
+    response = server_client.get("/api/v1/sync/pull", params={"cursor": -1, "limit": 0},
+                                 headers=registered_kiosk.headers)
+    assert response.status_code == 422
+    message = response.json()["error"]["message"]
+    assert message.startswith("query.cursor: ") and "; query.limit: " in message
+    pushed = server_client.post("/api/v1/sync/push", json={"records": [
+        {"id": "x", "kind": "help_call", "created_at": 1, "kiosk_id": "y", "payload": []}]},
+        headers=registered_kiosk.headers)
+    assert pushed.json()["results"][0]["message"].endswith("(and 1 more)")
