@@ -20,7 +20,7 @@ async def read_body_capped(request: Request, limit: int) -> bytes:
         try:
             length = int(declared)
         except ValueError:
-            raise WireError(400, ErrorCode.INVALID_REQUEST, "Content-Length is not a number") from None
+            raise WireError(422, ErrorCode.INVALID_REQUEST, "Content-Length is not a number") from None
         # Refused before reading a byte: a kiosk sending 50 MB learns it at once.
         if length > limit:
             raise _too_large(limit)

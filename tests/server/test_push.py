@@ -238,3 +238,11 @@ def test_one_record_of_every_kind_lands_in_its_table(server_client, registered_k
     assert measured == datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
     assert comments == ["很及时"]
     assert status == "cancelled"  # no points yet
+
+
+def test_content_length_that_is_not_a_number(server_client, registered_kiosk, migrated_engine):
+    before = row_counts(migrated_engine)
+    response = server_client.post(PUSH, content=b'{"records": []}', headers={
+        **registered_kiosk.headers, "Content-Type": "application/json", "Content-Length": "fifteen"})
+    # The protocol lists invalid_request as a 422, whatever part of the request is wrong.
+    _assert_refused(response, 422, "invalid_request", migrated_engine, before)
