@@ -20,6 +20,7 @@ from server.models import (
     Feedback,
     HelpCall,
     HelpCallEvent,
+    PointsLedgerEntry,
     PointsRedemption,
     ServiceRequest,
     VitalsSample,
@@ -210,7 +211,7 @@ def _redemptions(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRe
     changes: list[PendingChange] = []
     for record in records:
         redemption: wire.PointsRedemption = record.payload  # type: ignore[assignment]
-        entry = points.redeem_points(
+        outcome = points.redeem_points(
             session,
             resident_id=redemption.resident_id,
             points=redemption.points,
@@ -218,13 +219,14 @@ def _redemptions(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRe
             kiosk_id=kiosk_id,
             record_id=record.id,
         )
-        if entry is None:
+        entry: PointsLedgerEntry | None = None
+        if isinstance(outcome, points.RedemptionRefused):
             status = RequestStatus.CANCELLED
             changes.append((ChangeKind.REQUEST_STATUS, wire.RequestStatusChange(
-                request_id=record.id, status=status, note="insufficient_points")))
+                request_id=record.id, status=status, note=outcome.value)))
         else:
-            status = RequestStatus.RECEIVED
-            changes.append((ChangeKind.POINTS_ENTRY, points.points_entry(entry)))
+            # Its points_entry already went to the resident's kiosk (points._post_entry).
+            entry, status = outcome, RequestStatus.RECEIVED
         audit(session, actor=f"kiosk:{kiosk_id}", action=f"points.redemption_{status.value}",
               target=f"resident:{redemption.resident_id}",
               detail={"record_id": str(record.id), "points": redemption.points})

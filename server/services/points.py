@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,6 +15,13 @@ from server.models import PointsBalance, PointsLedgerEntry, Resident, utcnow
 from server.services.audit import audit
 from server.services.feed import append_change
 from sync.records import ChangeKind, PointsEntry
+
+
+class RedemptionRefused(StrEnum):
+    """Why a kiosk's redemption spent nothing; the value is the note the kiosk is sent."""
+
+    INSUFFICIENT_POINTS = "insufficient_points"
+    NOT_ON_THIS_KIOSK = "resident_not_on_this_kiosk"
 
 
 def points_entry(entry: PointsLedgerEntry) -> PointsEntry:
@@ -47,15 +55,15 @@ def credit_points(
     """
     if delta == 0:
         raise ValueError("a ledger entry must change the balance")
-    entry = _add_entry(session, resident_id, delta, reason, actor=actor)
+    entry = _post_entry(
+        session, resident_id, delta, reason, actor=actor,
+        resident_kiosk_id=_kiosk_of(session, resident_id),
+    )
     if entry is None:
         raise InvalidStateError(
             f"resident {resident_id} has {balance_of(session, resident_id)} points, "
             f"fewer than {-delta}"
         )
-    kiosk_id = session.scalar(select(Resident.kiosk_id).where(Resident.id == resident_id))
-    if kiosk_id is not None:
-        append_change(session, kiosk_id, ChangeKind.POINTS_ENTRY, points_entry(entry))
     audit(session, actor=actor, action="points.credited", target=f"resident:{resident_id}",
           detail={"delta": delta, "reason": reason, "entry_id": str(entry.id)})
     return entry
@@ -69,27 +77,43 @@ def redeem_points(
     reason: str,
     kiosk_id: uuid.UUID,
     record_id: uuid.UUID,
-) -> PointsLedgerEntry | None:
-    """Take `points` for a kiosk's redemption record; None if the balance is too low.
+) -> PointsLedgerEntry | RedemptionRefused:
+    """Take `points` for kiosk `kiosk_id`'s redemption record, or say why not.
 
-    The caller tells the kiosk (a `points_entry`, or the redemption cancelled).
+    Only the resident's own kiosk may spend their points: a kiosk holding a stale or
+    forged resident id must not empty someone else's balance. The resident's kiosk gets
+    the `points_entry`; on a refusal the caller tells the pushing kiosk.
     """
-    return _add_entry(
+    home_kiosk_id = _kiosk_of(session, resident_id)
+    if home_kiosk_id != kiosk_id:
+        return RedemptionRefused.NOT_ON_THIS_KIOSK
+    entry = _post_entry(
         session, resident_id, -points, reason, actor=f"kiosk:{kiosk_id}",
-        source_kiosk_id=kiosk_id, source_record_id=record_id,
+        resident_kiosk_id=home_kiosk_id, source_kiosk_id=kiosk_id, source_record_id=record_id,
     )
+    return RedemptionRefused.INSUFFICIENT_POINTS if entry is None else entry
 
 
-def _add_entry(
+def _kiosk_of(session: Session, resident_id: uuid.UUID) -> uuid.UUID | None:
+    return session.scalar(select(Resident.kiosk_id).where(Resident.id == resident_id))
+
+
+def _post_entry(
     session: Session,
     resident_id: uuid.UUID,
     delta: int,
     reason: str,
     *,
     actor: str,
+    resident_kiosk_id: uuid.UUID | None,
     source_kiosk_id: uuid.UUID | None = None,
     source_record_id: uuid.UUID | None = None,
 ) -> PointsLedgerEntry | None:
+    """The one way points move: balance, ledger line, and a `points_entry` to the resident's kiosk.
+
+    None (and nothing written) if the balance is too low. The caller passes the kiosk it
+    read the resident on, so that one transaction never reads two different answers.
+    """
     balance = _change_balance(session, resident_id, delta)
     if balance is None:
         return None
@@ -106,6 +130,8 @@ def _add_entry(
     )
     session.add(entry)
     session.flush()
+    if resident_kiosk_id is not None:
+        append_change(session, resident_kiosk_id, ChangeKind.POINTS_ENTRY, points_entry(entry))
     return entry
 
 

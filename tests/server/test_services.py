@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from server.errors import InvalidStateError, NotFoundError
-from server.models import AuditEntry, KioskChange
+from server.models import AuditEntry, KioskChange, PointsRedemption
 from server.services import directory, help_calls, points, requests
 from server.services.feed import read_changes
 from server.services.ingest import push_batch
@@ -148,6 +148,51 @@ def test_points_credit_and_redemption(session):
     with pytest.raises(InvalidStateError):
         points.credit_points(session, resident.id, -41, "correction")
     assert points.balance_of(session, resident.id) == 40
+
+
+def _redemption(kiosk_id, resident_id, cost):  # type: ignore[no-untyped-def]
+    return envelope(kiosk_id, "points_redemption", {
+        "resident_id": str(resident_id), "catalogue_item_id": "soap",
+        "catalogue_item_name": "肥皂", "points": cost})
+
+
+def test_a_kiosk_cannot_spend_another_kiosks_residents_points(session):
+    a, _ = register_kiosk(session, "A")
+    b, _ = register_kiosk(session, "B")
+    resident = directory.create_resident(session, "王秀英", kiosk_id=b.id)
+    points.credit_points(session, resident.id, 100, "volunteering")
+    session.commit()
+    b_feed = _feed(session, b.id)
+    stranger = _redemption(a.id, resident.id, 30)
+    assert _push(session, a.id, [stranger]).accepted == 1  # stored, and answered on the feed
+    assert points.balance_of(session, resident.id) == 100
+    assert _feed(session, a.id)[-1] == ("request_status", {
+        "request_id": stranger["id"], "status": "cancelled", "handled_by": None,
+        "note": "resident_not_on_this_kiosk"})
+    assert _feed(session, b.id) == b_feed
+    row = session.scalars(select(PointsRedemption)).one()
+    assert (row.status, row.ledger_entry_id) == ("cancelled", None)
+    assert _actions(session)[-1] == "points.redemption_cancelled"
+
+
+def test_every_ledger_line_goes_to_the_residents_kiosk(session):
+    a, _ = register_kiosk(session, "A")
+    b, _ = register_kiosk(session, "B")
+    resident = directory.create_resident(session, "李建国", kiosk_id=a.id)
+    points.credit_points(session, resident.id, 50, "volunteering")
+    directory.move_resident(session, resident.id, b.id)
+    points.credit_points(session, resident.id, 50, "volunteering")
+    session.commit()
+    assert _push(session, b.id, [_redemption(b.id, resident.id, 30)]).accepted == 1
+    assert _push(session, a.id, [_redemption(a.id, resident.id, 30)]).accepted == 1
+
+    def ledger(kiosk_id):  # type: ignore[no-untyped-def]
+        return [(p["delta"], p["balance_after"]) for kind, p in _feed(session, kiosk_id)
+                if kind == "points_entry"]
+
+    assert ledger(a.id) == [(50, 50)]  # before the move; the old kiosk's redemption spent nothing
+    assert ledger(b.id) == [(50, 100), (-30, 70)]
+    assert points.balance_of(session, resident.id) == 70
 
 
 def test_every_feed_append_is_numbered_without_gaps(session):
