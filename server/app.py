@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = session_factory(engine)
+    app.state.sessions = session_factory(engine)  # push: writes
+    app.state.read_sessions = session_factory(engine, read_only=True)  # pull, token checks
     app.state.rate_limiter = TokenBucketLimiter(
         settings.rate_limit_per_second, settings.rate_limit_burst
     )

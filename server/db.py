@@ -22,6 +22,9 @@ _MIGRATION_LOCK_KEY = zlib.crc32(b"linli-server-migrations")
 
 SessionFactory = sessionmaker[Session]
 
+# Execution option marking an engine's connections as readers (see session_factory).
+_READ_ONLY = "linli_read_only"
+
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`: SQLite (file, WAL) or PostgreSQL (`postgresql+psycopg://...`)."""
@@ -51,17 +54,29 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        # IMMEDIATE takes the write lock up front. A deferred transaction that reads and
-        # then writes fails at once with "database is locked" when another writer
-        # committed in between (busy_timeout does not apply to that upgrade), which is
-        # exactly what two concurrent pushes do. Readers are not blocked in WAL mode.
+        if connection.get_execution_options().get(_READ_ONLY):
+            # Deferred: in WAL mode a reader never waits for the write lock, so a pull or
+            # a token check is not held up behind a long push.
+            connection.exec_driver_sql("BEGIN")
+            return
+        # IMMEDIATE takes the write lock up front, so concurrent writers queue for it
+        # (busy_timeout). A deferred transaction that reads and then writes fails at once
+        # with "database is locked" when another writer committed in between, because
+        # busy_timeout does not apply to that upgrade: exactly what two pushes do.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def session_factory(engine: Engine) -> SessionFactory:
+def session_factory(engine: Engine, *, read_only: bool = False) -> SessionFactory:
+    """Sessions on `engine`; `read_only=True` for sessions that never write.
+
+    On SQLite the difference is how a transaction begins: writing sessions take the write
+    lock at BEGIN (IMMEDIATE), reading sessions do not (deferred) and so never wait for a
+    writer. A read-only session that writes anyway may fail with "database is locked".
+    """
+    bind = engine.execution_options(**{_READ_ONLY: True}) if read_only else engine
     # Objects stay readable after commit: services return them to callers that have
     # already committed (the CLI prints the new kiosk's id after the commit).
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

@@ -23,7 +23,14 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """A session for a route that writes (on SQLite it takes the write lock when it begins)."""
     with request.app.state.sessions() as session:
+        yield session
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session for a route that only reads: it never waits for a writer."""
+    with request.app.state.read_sessions() as session:
         yield session
 
 
@@ -34,9 +41,9 @@ def current_kiosk(
     if credentials is None or not credentials.credentials:
         raise WireError(401, ErrorCode.TOKEN_MISSING,
                         "send the kiosk token as `Authorization: Bearer <token>`")
-    # A short session of its own: on SQLite the request's session would otherwise hold
-    # the write lock while a large push body is still arriving.
-    with request.app.state.sessions() as session:
+    # A short reading session of its own: it neither holds nor waits for SQLite's write
+    # lock, so a large push body still arriving keeps no one else out.
+    with request.app.state.read_sessions() as session:
         try:
             return kiosks.authenticate(session, credentials.credentials)
         except kiosks.AuthenticationError as exc:
@@ -58,4 +65,5 @@ def rate_limited_kiosk(
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 KioskDep = Annotated[kiosks.KioskIdentity, Depends(rate_limited_kiosk)]

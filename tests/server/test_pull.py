@@ -94,3 +94,23 @@ def test_invalid_cursor_and_limit(server_client, registered_kiosk):
         assert response.json()["error"]["code"] == "invalid_cursor", cursor
     response = server_client.get(PULL, params={"limit": 0}, headers=registered_kiosk.headers)
     assert (response.status_code, response.json()["error"]["code"]) == (422, "invalid_request")
+
+
+def test_pull_does_not_wait_for_a_writer(server_client, registered_kiosk, migrated_engine):
+    import threading
+
+    from server.db import session_factory
+
+    answers: list[PullResponse] = []
+    # An open write transaction, as a long push holds: on SQLite it has the write lock.
+    with session_factory(migrated_engine)() as writer:
+        append_changes(writer, registered_kiosk.id, [
+            (ChangeKind.RESIDENT, Resident(resident_id=uuid.uuid4(), display_name="未提交"))])
+        puller = threading.Thread(target=lambda: answers.append(_pull(server_client, registered_kiosk)))
+        puller.start()
+        puller.join(5)  # the write lock's busy timeout is 30 s
+        finished = not puller.is_alive()
+        writer.rollback()
+    puller.join()
+    assert finished, "the pull (token check or feed read) waited for the writer's lock"
+    assert [c.kind for c in answers[0].changes] == [ChangeKind.KIOSK_INFO]  # nothing uncommitted

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from server.api.body import read_body_capped
-from server.api.deps import KioskDep, SessionDep, SettingsDep
+from server.api.deps import KioskDep, ReadSessionDep, SessionDep, SettingsDep
 from server.api.schemas import ErrorResponse
 from server.services import feed, ingest
 from sync.records import PullResponse, PushResponse
@@ -59,7 +59,7 @@ async def push(request: Request, kiosk: KioskDep, session: SessionDep, settings:
 )
 def pull(
     kiosk: KioskDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="last seq applied; 0 at first")] = 0,
     limit: Annotated[
