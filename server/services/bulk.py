@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import JSON, Table, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
@@ -39,6 +39,7 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
                     Json(value) if is_json and value is not None else value
                     for value, is_json in zip((row[name] for name in columns), wrap_json)
                 ])
-    except psycopg.IntegrityError as exc:
-        # Same exception type as the executemany path, so callers handle one kind.
-        raise IntegrityError(statement, None, exc) from exc
+    except psycopg.Error as exc:
+        # The same SQLAlchemy types as the executemany path (IntegrityError, DataError,
+        # ...), so callers handle one kind whichever way the rows went in.
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
