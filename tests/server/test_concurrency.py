@@ -94,3 +94,64 @@ def test_insert_race_is_redone_and_answered_accepted(migrated_engine, registered
     with migrated_engine.connect() as connection:
         ids = connection.execute(select(ReceivedRecord.record_id)).scalars().all()
     assert sorted(ids) == sorted(uuid.UUID(r["id"]) for r in records)
+
+
+def test_feed_reader_never_sees_a_gap_that_fills_later(migrated_engine, registered_kiosk):
+    """Writers racing on one kiosk's feed commit in seq order, as the protocol promises."""
+    import random
+    import time
+
+    from server.services.feed import append_changes, read_changes
+    from sync.records import ChangeKind, Resident
+
+    writers, transactions = 6, 15
+    writer_sessions = session_factory(migrated_engine)
+    reader_sessions = session_factory(migrated_engine, read_only=True)
+    done = threading.Event()
+    failures: list[str] = []
+
+    def write(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(transactions):
+            with writer_sessions() as session:
+                append_changes(session, registered_kiosk.id, [
+                    (ChangeKind.RESIDENT, Resident(resident_id=uuid.uuid4(), display_name="居民"))
+                    for _ in range(rng.randint(1, 3))
+                ])
+                time.sleep(rng.uniform(0, 0.004))  # a seq taken, not yet committed
+                session.commit()
+
+    def read() -> None:
+        seen: list[int] = []
+        while True:
+            finished = done.is_set()  # read once more after the writers stop
+            with reader_sessions() as session:
+                page = read_changes(session, registered_kiosk.id, seen[-1] if seen else 0, 1000)
+                below = session.execute(select(func.count()).select_from(KioskChange).where(
+                    KioskChange.kiosk_id == registered_kiosk.id,
+                    KioskChange.seq <= (seen[-1] if seen else 0))).scalar_one()
+            if below != len(seen):
+                failures.append(f"{below - len(seen)} changes appeared at or below cursor {seen[-1]}")
+            seen.extend(change.seq for change in page.changes)
+            if seen != list(range(1, len(seen) + 1)):
+                failures.append(f"gap: read {seen[-10:]}")
+                return
+            if finished:
+                reader_result.extend(seen)
+                return
+
+    reader_result: list[int] = []
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    reader = threading.Thread(target=read)
+    reader.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    reader.join()
+    assert failures == []
+    with migrated_engine.connect() as connection:
+        total = connection.execute(select(func.count()).select_from(KioskChange).where(
+            KioskChange.kiosk_id == registered_kiosk.id)).scalar_one()
+    assert reader_result == list(range(1, total + 1))
