@@ -19,11 +19,12 @@ from sync.errors import (
     NotAuthorised,
     RateLimited,
     RequestRejected,
+    ServerError,
     ServerUnavailable,
     UnexpectedResponse,
 )
-from sync.records import Change, ItemResult, PullResponse, PushResponse
-from sync.wire_errors import ErrorCode
+from sync.records import ItemResult, PushResponse
+from sync.wire_errors import AUTH_CODES, ErrorCode
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,11 @@ PUSH_PATH = "/api/v1/sync/push"
 PULL_PATH = "/api/v1/sync/pull"
 HEALTH_PATH = "/api/v1/health"
 
-# Whole-request codes that say "this content is wrong" (not "you hit a proxy"): only these
-# let the engine split a batch and, at one item, give up on it.
-_CONTENT_CODES = frozenset(
-    {ErrorCode.MALFORMED_JSON, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CURSOR}
-)
+# Whole-request 400/422 codes that are the server's verdict on what was sent (not "you hit a
+# proxy"), per call: for a push they let the engine split a batch and, at one item, give up on
+# it; for a pull they say the kiosk's cursor is wrong.
+_PUSH_REFUSALS = frozenset({ErrorCode.MALFORMED_JSON, ErrorCode.INVALID_REQUEST})
+_PULL_REFUSALS = frozenset({ErrorCode.INVALID_CURSOR})
 
 # A Retry-After beyond this is treated as this: a broken header must not park a kiosk for days.
 MAX_RETRY_AFTER = 3600.0
@@ -45,6 +46,20 @@ MAX_RETRY_AFTER = 3600.0
 class Health:
     status: str
     wire_version: int | None
+
+
+@dataclass(slots=True, frozen=True)
+class PullPage:
+    """One page of the feed as the server sent it.
+
+    `changes` are the raw change objects, not yet validated: `LocalStore.apply_pull` checks
+    each one, applies what it understands and counts what it skips, so a change this kiosk
+    cannot read is counted in one place and never blocks the feed.
+    """
+
+    changes: list[Any]
+    next_cursor: int
+    has_more: bool
 
 
 def parse_retry_after(value: str | None, default: float = 1.0) -> float:
@@ -105,7 +120,8 @@ class SyncClient:
         """
         body = ('{"records":[' + ",".join(envelope_json_texts) + "]}").encode("utf-8")
         response = self._request(
-            "POST", PUSH_PATH, data=body, headers={"Content-Type": "application/json"}
+            "POST", PUSH_PATH, _PUSH_REFUSALS, data=body,
+            headers={"Content-Type": "application/json"},
         )
         try:
             parsed = PushResponse.model_validate_json(response.content)
@@ -124,13 +140,11 @@ class SyncClient:
             )
         return results
 
-    def pull(self, cursor: int, limit: int = 500) -> PullResponse:
-        """Fetch the changes after `cursor`.
-
-        Changes this kiosk cannot parse (a kind added by a newer server) are logged and left
-        out; `next_cursor` still moves past them so one unknown line never blocks the feed.
-        """
-        response = self._request("GET", PULL_PATH, params={"cursor": cursor, "limit": limit})
+    def pull(self, cursor: int, limit: int = 500) -> PullPage:
+        """Fetch the changes after `cursor`, unvalidated (see `PullPage`)."""
+        response = self._request(
+            "GET", PULL_PATH, _PULL_REFUSALS, params={"cursor": cursor, "limit": limit}
+        )
         try:
             data = response.json()
             raw_changes = data["changes"]
@@ -144,15 +158,7 @@ class SyncClient:
                 "check the server URL and the server version",
                 status=response.status_code,
             ) from exc
-        changes: list[Change] = []
-        for raw in raw_changes:
-            try:
-                changes.append(Change.model_validate(raw))
-            except ValidationError:
-                seq = raw.get("seq") if isinstance(raw, dict) else None
-                kind = raw.get("kind") if isinstance(raw, dict) else None
-                log.warning("pulled change seq %s of kind %r not understood; skipped", seq, kind)
-        return PullResponse(changes=changes, next_cursor=next_cursor, has_more=has_more)
+        return PullPage(changes=raw_changes, next_cursor=next_cursor, has_more=has_more)
 
     def health(self) -> Health:
         """`GET /api/v1/health` (no token): tells "server down" from "not authorised"."""
@@ -172,6 +178,7 @@ class SyncClient:
         self,
         method: str,
         path: str,
+        refusals: frozenset[str] = frozenset(),
         *,
         authenticate: bool = True,
         headers: dict[str, str] | None = None,
@@ -191,22 +198,23 @@ class SyncClient:
             raise ServerUnavailable(f"{method} {url} failed ({type(exc).__name__})") from exc
         if response.status_code == 200:
             return response
-        raise self._error_for(response)
+        raise self._error_for(response, refusals)
 
-    def _error_for(self, response: requests.Response) -> Exception:
+    def _error_for(self, response: requests.Response, refusals: frozenset[str]) -> Exception:
         status = response.status_code
         code, message = _error_body(response)
-        if status in (401, 403):
-            fallback = ErrorCode.KIOSK_REVOKED if status == 403 else ErrorCode.TOKEN_INVALID
-            return NotAuthorised(code or fallback, message, status=status)
+        # Only the server's own word stops syncing: a bare 401/403 (a proxy's login page, a
+        # firewall) says nothing about the token, so it is retried like any odd answer.
+        if status in (401, 403) and code in AUTH_CODES:
+            return NotAuthorised(code, message, status=status)
         if status == 413:
             return BatchTooLarge(code or ErrorCode.BATCH_TOO_LARGE, message)
         if status == 429:
             return RateLimited(parse_retry_after(response.headers.get("Retry-After")))
-        if status in (400, 422) and code in _CONTENT_CODES:
+        if status in (400, 422) and code in refusals:
             return RequestRejected(code, message, status=status)
         if status >= 500:
-            return ServerUnavailable(
+            return ServerError(
                 f"server error {status}{f' ({code})' if code else ''}; will retry", status=status
             )
         return UnexpectedResponse(

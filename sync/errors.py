@@ -63,6 +63,14 @@ class ServerUnavailable(SyncError):
         self.status = status
 
 
+class ServerError(ServerUnavailable):
+    """The server answered 5xx: it is up, but failed this request.
+
+    Still transient ("retry"), but it may be this request's content the server cannot
+    store, so the engine splits a failing batch instead of holding every record behind it.
+    """
+
+
 class UnexpectedResponse(ServerUnavailable):
     """The server's answer is not the sync protocol (wrong URL, a proxy's page, a server bug).
 

@@ -19,6 +19,7 @@ from sync import (
     NotAuthorised,
     RateLimited,
     RequestRejected,
+    ServerError,
     ServerUnavailable,
     SyncClient,
     UnexpectedResponse,
@@ -48,17 +49,23 @@ def test_push_sends_the_stored_bytes_and_the_token(
 @pytest.mark.parametrize(
     ("reply", "expected", "attrs"),
     [
-        (error(500, "internal_error"), ServerUnavailable, {"status": 500}),
-        (Reply(503, b"<html>maintenance</html>"), ServerUnavailable, {"status": 503}),
+        (error(500, "internal_error"), ServerError, {"status": 500}),
+        (Reply(503, b"<html>maintenance</html>"), ServerError, {"status": 503}),
         (error(401, "token_invalid"), NotAuthorised, {"code": "token_invalid", "status": 401}),
         (error(401, "token_missing"), NotAuthorised, {"code": "token_missing"}),
         (error(403, "kiosk_revoked"), NotAuthorised, {"code": "kiosk_revoked", "status": 403}),
-        (Reply(403, b"forbidden"), NotAuthorised, {"code": "kiosk_revoked"}),
+        # Only Linli's own auth codes stop syncing; a proxy's or firewall's 401/403 is retried.
+        (Reply(403, b"<html>forbidden by proxy</html>"), UnexpectedResponse, {"status": 403}),
+        (Reply(401, b"<html>log in to the guest wifi</html>"), UnexpectedResponse,
+         {"status": 401}),
+        (error(403, "forbidden"), UnexpectedResponse, {"status": 403}),
         (error(413, "batch_too_large"), BatchTooLarge, {"code": "batch_too_large"}),
         (Reply(413, b"<html>nginx: too large</html>"), BatchTooLarge, {"code": "batch_too_large"}),
         (error(429, "rate_limited", **{"Retry-After": "7"}), RateLimited, {"retry_after": 7.0}),
         (error(400, "malformed_json"), RequestRejected, {"code": "malformed_json", "status": 400}),
         (error(422, "invalid_request"), RequestRejected, {"code": "invalid_request"}),
+        # A pull-only code says nothing about pushed content.
+        (error(422, "invalid_cursor"), UnexpectedResponse, {"status": 422}),
         # Not the server's own verdict on the content: never a reason to kill records.
         (Reply(400, b"<html>bad request from a proxy</html>"), UnexpectedResponse, {}),
         (error(404, "not_found"), UnexpectedResponse, {"status": 404}),
@@ -85,11 +92,13 @@ def test_not_authorised_says_what_to_do(client: SyncClient, server: ScriptedServ
 
 def test_read_timeout_is_server_unavailable(server: ScriptedServer, token: str) -> None:
     slow = SyncClient(server.url, token, read_timeout=0.2)
-    server.script("push", Reply(200, b"{}", delay=1.0))
-    started = time.monotonic()
-    with pytest.raises(ServerUnavailable, match="timed out"):
+    valid = {"results": [{"index": i, "id": None, "status": 200, "code": "accepted"}
+                         for i in range(len(ENVELOPES))], "accepted": 2, "rejected": 0}
+    server.script("push", Reply(200, valid, delay=2.0))
+    # The answer would be a valid one: only the client's own timeout can make this fail.
+    with pytest.raises(ServerUnavailable, match="timed out") as caught:
         slow.push(ENVELOPES)
-    assert time.monotonic() - started < 0.9
+    assert type(caught.value) is ServerUnavailable
     slow.close()
 
 
@@ -99,17 +108,18 @@ def test_connection_refused_is_server_unavailable(closed_port: int, token: str) 
     assert token not in str(caught.value)
 
 
-def test_pull_skips_changes_it_cannot_parse(client: SyncClient, server: ScriptedServer) -> None:
-    server.script("pull", Reply(200, {
-        "changes": [
-            {"seq": 5, "kind": "weather_report", "changed_at": "2026-11-24T08:00:00+00:00",
-             "payload": {}},
-            {"seq": 6, "kind": "resident_removed", "changed_at": "2026-11-24T08:00:00+00:00",
-             "payload": {"resident_id": "0f5e6a52-3c2e-4f57-9d7e-0a6f8d1c2b3a"}},
-        ],
-        "next_cursor": 6, "has_more": True}))
+def test_pull_hands_every_change_on_unjudged(client: SyncClient, server: ScriptedServer) -> None:
+    # Judging (and counting) changes it cannot read is the store's job: see
+    # test_sync_engine.test_unreadable_pulled_changes_are_skipped_and_counted.
+    changes = [
+        {"seq": 5, "kind": "weather_report", "changed_at": "2026-11-24T08:00:00+00:00",
+         "payload": {}},
+        {"seq": 6, "kind": "resident_removed", "changed_at": "2026-11-24T08:00:00+00:00",
+         "payload": {"resident_id": "0f5e6a52-3c2e-4f57-9d7e-0a6f8d1c2b3a"}},
+    ]
+    server.script("pull", Reply(200, {"changes": changes, "next_cursor": 6, "has_more": True}))
     page = client.pull(4, limit=2)
-    assert [c.seq for c in page.changes] == [6]
+    assert page.changes == changes
     assert (page.next_cursor, page.has_more) == (6, True)
     [seen] = server.pulls()
     assert seen.query == {"cursor": ["4"], "limit": ["2"]}
