@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -21,6 +21,7 @@ from sync.errors import (
     NotAuthorised,
     RateLimited,
     RequestRejected,
+    ServerError,
     ServerUnavailable,
     SyncError,
     UnexpectedResponse,
@@ -43,7 +44,7 @@ class SyncOutcome(StrEnum):
     """How a cycle ended."""
 
     SYNCED = "synced"  # reached the server; every due item was answered; the feed is read
-    SERVER_UNREACHABLE = "server_unreachable"  # backing off; items keep their place
+    SERVER_UNREACHABLE = "server_unreachable"  # backing off; items keep their place, due
     RATE_LIMITED = "rate_limited"  # the server asked for a pause longer than we wait inline
     NOT_AUTHORISED = "not_authorised"  # token refused: stop until re-configured
     ERROR = "error"  # the server refused a pull as invalid; needs a person
@@ -108,6 +109,9 @@ class Syncer:
         self._stop = stop_event or threading.Event()
         self._rng = rng or random.Random()
         self._failures = 0  # consecutive cycles that could not reach the server
+        # Whether the server has answered 200 since the last record was parked on its own:
+        # a 5xx for one record is only its own problem if the server works for others.
+        self._answered = False
         self.retention = retention
         self._last_prune: float | None = None
 
@@ -122,6 +126,7 @@ class Syncer:
         server trouble (the report says what happened), only for local store failures."""
         report = SyncReport()
         started = time.monotonic()
+        self._answered = False
         try:
             self._push_all(report)
             self._pull_all(report)
@@ -173,10 +178,12 @@ class Syncer:
                 self._end_unreachable(report, exc, batch)
                 raise _EndCycle from exc
 
-    def _push(self, items: Sequence[PendingItem], report: SyncReport) -> None:
+    def _push(
+        self, items: Sequence[PendingItem], report: SyncReport, *, tries: int | None = None
+    ) -> None:
         try:
             results = self._with_quick_tries(
-                report, lambda: self.client.push([item.envelope for item in items])
+                report, lambda: self.client.push([item.envelope for item in items]), tries
             )
         except BatchTooLarge as exc:
             if len(items) == 1:
@@ -204,7 +211,49 @@ class Syncer:
             self._push(items[:half], report)
             self._push(items[half:], report)
             return
+        except ServerError as exc:
+            # The server answered but failed: perhaps one record it cannot store. Split like a
+            # 400, so the rest (alarms first: halves keep the order) is not held behind it.
+            # The halves get one try each: their parent has just had its quick tries.
+            if len(items) == 1:
+                self._park(items[0], exc, report)
+                return
+            half = len(items) // 2
+            log.info("%s for a batch of %d; splitting it so the records the server can store "
+                     "go now", exc, len(items))
+            self._push(items[:half], report, tries=1)
+            self._push(items[half:], report, tries=1)
+            return
+        self._answered = True
         self._apply_results(items, results, report)
+
+    def _park(self, item: PendingItem, exc: ServerError, report: SyncReport) -> None:
+        """One record still gets a 5xx alone: retry it after its own back-off, in its place.
+
+        The 5xx may also be the whole server failing. Unless a push was accepted since the last
+        record parked alone, one pull asks whether the server works at all; if it fails too,
+        `exc` is raised and the cycle ends as an outage with nothing parked, instead of
+        bisecting every batch down to single records while the server is down.
+        """
+        if not self._answered and not self._server_answers(report):
+            raise exc
+        self._answered = False  # the next lone failure needs fresh evidence
+        delay = self.policy.delay(item.attempts + 1, self._rng)
+        log.info("record %s (%s) alone still gets %s; it keeps its place and is retried in "
+                 "%.0f s, the rest go on", item.record_id, item.kind, exc, delay)
+        report.retry_scheduled += self.store.schedule_retry(
+            [item.record_id], str(exc), utcnow() + timedelta(seconds=delay)
+        )
+
+    def _server_answers(self, report: SyncReport) -> bool:
+        """One read of the feed, applied nowhere: does the server (and its database) work?"""
+        report.requests += 1
+        try:
+            self.client.pull(self.store.cursor(), 1)
+        except ServerUnavailable as exc:
+            log.info("the server fails a pull too (%s): an outage, not one bad record", exc)
+            return False
+        return True
 
     def _apply_results(
         self, items: Sequence[PendingItem], results: list[ItemResult], report: SyncReport
@@ -226,7 +275,7 @@ class Syncer:
                 odd.append((item, result))
         report.sent += self.store.mark_sent(sent)
         if dead:
-            report.dead += self.store.mark_dead_many(dead)
+            report.dead += self.store.mark_dead(dead)
         if odd:
             # An answer the protocol does not define: not a verdict, so try again later.
             item, result = odd[0]
@@ -240,7 +289,7 @@ class Syncer:
     def _give_up(
         self, items: Sequence[PendingItem], code: str, message: str | None, report: SyncReport
     ) -> None:
-        report.dead += self.store.mark_dead_many(
+        report.dead += self.store.mark_dead(
             [(item.record_id, code, message) for item in items]
         )
 
@@ -266,23 +315,26 @@ class Syncer:
 
     # --- retries -----------------------------------------------------------------------
 
-    def _with_quick_tries(self, report: SyncReport, call: Callable[[], T]) -> T:
-        for attempt in range(1, self.policy.quick_tries + 1):
+    def _with_quick_tries(
+        self, report: SyncReport, call: Callable[[], T], tries: int | None = None
+    ) -> T:
+        tries = tries or self.policy.quick_tries
+        for attempt in range(1, tries + 1):
             try:
                 report.requests += 1
                 return call()
             except RateLimited as exc:
-                last = attempt == self.policy.quick_tries
+                last = attempt == tries
                 if last or exc.retry_after > self.policy.max_inline_wait:
                     raise
                 log.info("server rate-limits this kiosk; waiting %.1f s as asked", exc.retry_after)
                 self._sleep(exc.retry_after)
             except ServerUnavailable as exc:
-                if attempt == self.policy.quick_tries:
+                if attempt == tries:
                     raise
                 delay = self.policy.delay(attempt, self._rng)
                 log.info("server unavailable (%s); try %d of %d in %.1f s",
-                         exc, attempt + 1, self.policy.quick_tries, delay)
+                         exc, attempt + 1, tries, delay)
                 self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -298,15 +350,17 @@ class Syncer:
             delay = self.policy.delay(self._failures + self.policy.quick_tries, self._rng)
             report.outcome = SyncOutcome.SERVER_UNREACHABLE
             why = f"server unreachable ({exc})"
-        next_at: datetime = utcnow() + timedelta(seconds=delay)
+        # The whole server is out, not these records: they stay due and in their order, and
+        # the loop's retry_in spaces the cycles. Parking them one by one would let a wake()
+        # for a new alarm send it while an older alarm waited out its own back-off.
         if batch:
-            report.retry_scheduled += self.store.schedule_retry(
-                [item.record_id for item in batch], str(exc), next_at
+            report.retry_scheduled += self.store.note_failed_attempt(
+                [item.record_id for item in batch], str(exc)
             )
         self.store.record_failure(why)
         report.retry_in = delay
         report.message = f"{why}; retrying in {delay:.0f} s"
-        log.info("%s; %d record(s) rescheduled, next try in %.1f s (failure %d in a row)",
+        log.info("%s; %d record(s) keep their place, next try in %.1f s (failure %d in a row)",
                  why, len(batch), delay, self._failures)
 
     def _maybe_prune(self) -> None:

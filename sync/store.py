@@ -13,22 +13,13 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Engine, Table, bindparam, delete, func, insert, or_, select, update
 
-from sync import database, store_views
+from sync import database
 from sync.errors import InvalidRecordError, StoreKioskMismatchError, StoreNotFoundError
 from sync.new_records import NewRecord, build_rows
 from sync.pull_apply import apply_change
 from sync.records import Change, RecordKind
 from sync.store_models import LocalRecord, OutboxItem, OutboxState, SyncStateRow
-from sync.store_views import (
-    HelpCallView,
-    KioskInfoView,
-    OutboxStatus,
-    PendingItem,
-    PointsEntryView,
-    RequestView,
-    ResidentView,
-    WristbandView,
-)
+from sync.store_views import PendingItem, StoreReads
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +52,11 @@ def _chunks(ids: Sequence[uuid.UUID]) -> Iterator[Sequence[uuid.UUID]]:
         yield ids[start : start + _IN_CHUNK]
 
 
-class LocalStore:
-    """The kiosk's SQLite database. Safe to share between threads; every write is atomic."""
+class LocalStore(StoreReads):
+    """The kiosk's SQLite database. Safe to share between threads; every write is atomic.
+
+    The reads for the kiosk UI and the status command come from `StoreReads`.
+    """
 
     def __init__(self, engine: Engine, path: Path, kiosk_id: uuid.UUID | None) -> None:
         self._engine = engine
@@ -229,17 +223,15 @@ class LocalStore:
         return self._update_pending(ids, values)
 
     def mark_dead(
-        self, record_id: uuid.UUID, code: str, message: str | None, now: datetime | None = None
-    ) -> bool:
-        """Give up on one item the server will never take; the reason stays for staff to read."""
-        return self.mark_dead_many([(record_id, code, message)], now) == 1
-
-    def mark_dead_many(
         self,
         items: Sequence[tuple[uuid.UUID, str, str | None]],
         now: datetime | None = None,
     ) -> int:
-        """`mark_dead` for many items in one transaction (one fsync, not one per item)."""
+        """Give up on items the server will never take: `(record_id, code, message)` each.
+
+        One transaction for all of them (one fsync, not one per item); the reason stays for
+        staff to read. Returns how many pending items changed.
+        """
         if not items:
             return 0
         now = now or utcnow()
@@ -269,12 +261,18 @@ class LocalStore:
     def schedule_retry(
         self, ids: Sequence[uuid.UUID], error: str, next_attempt_at: datetime
     ) -> int:
-        """Record a failed attempt and when to try again."""
+        """Record a failed attempt for these items alone and when to try them again."""
         values = {
             "attempts": _outbox.c.attempts + 1,
             "last_error": error,
             "next_attempt_at": next_attempt_at,
         }
+        return self._update_pending(ids, values)
+
+    def note_failed_attempt(self, ids: Sequence[uuid.UUID], error: str) -> int:
+        """Record a failed attempt that says nothing about these items (the server was
+        unreachable): they stay due, in their place, for whenever the next cycle runs."""
+        values = {"attempts": _outbox.c.attempts + 1, "last_error": error}
         return self._update_pending(ids, values)
 
     def _update_pending(self, ids: Sequence[uuid.UUID], values: dict[str, Any]) -> int:
@@ -375,33 +373,3 @@ class LocalStore:
     def _set_state(self, **values: Any) -> None:
         with database.translate_errors(self._path), self._writer.begin() as conn:
             conn.execute(update(_state).where(_state.c.id == 1).values(**values))
-
-    # --- reading (for the kiosk UI and the status command) -------------------------------
-
-    def _read(self, query: Any, *args: Any) -> Any:
-        with self._engine.connect() as conn:
-            return query(conn, *args)
-
-    def outbox_status(self) -> OutboxStatus:
-        return self._read(store_views.outbox_status)
-
-    def residents(self) -> list[ResidentView]:
-        return self._read(store_views.residents)
-
-    def requests_of(self, resident_id: uuid.UUID) -> list[RequestView]:
-        return self._read(store_views.requests_of, resident_id)
-
-    def help_call_status(self, help_call_id: uuid.UUID) -> HelpCallView | None:
-        return self._read(store_views.help_call_status, help_call_id)
-
-    def points_balance(self, resident_id: uuid.UUID) -> int:
-        return self._read(store_views.points_balance, resident_id)
-
-    def points_ledger(self, resident_id: uuid.UUID, limit: int = 50) -> list[PointsEntryView]:
-        return self._read(store_views.points_ledger, resident_id, limit)
-
-    def kiosk_info(self) -> KioskInfoView | None:
-        return self._read(store_views.kiosk_info)
-
-    def wristbands(self) -> list[WristbandView]:
-        return self._read(store_views.wristbands)

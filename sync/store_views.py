@@ -1,4 +1,4 @@
-"""What the kiosk store hands out (plain values for the engine and the UI) and their queries."""
+"""What the kiosk store hands out (plain values for the engine and UI), and the reads behind it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from sync.records import HelpCallState, RecordKind, RequestStatus
 from sync.store_models import (
@@ -332,3 +332,39 @@ def wristbands(conn: Connection) -> list[WristbandView]:
         ).order_by(WristbandRow.name)
     ).all()
     return [WristbandView(*row) for row in rows]
+
+
+class StoreReads:
+    """The read half of `LocalStore`, for the kiosk UI and `linli sync status`: each method
+    runs one query above on a fresh connection (WAL lets it read while the sync thread writes).
+    """
+
+    _engine: Engine
+
+    def _read(self, query: Any, *args: Any) -> Any:
+        with self._engine.connect() as conn:
+            return query(conn, *args)
+
+    def outbox_status(self) -> OutboxStatus:
+        return self._read(outbox_status)
+
+    def residents(self) -> list[ResidentView]:
+        return self._read(residents)
+
+    def requests_of(self, resident_id: uuid.UUID) -> list[RequestView]:
+        return self._read(requests_of, resident_id)
+
+    def help_call_status(self, help_call_id: uuid.UUID) -> HelpCallView | None:
+        return self._read(help_call_status, help_call_id)
+
+    def points_balance(self, resident_id: uuid.UUID) -> int:
+        return self._read(points_balance, resident_id)
+
+    def points_ledger(self, resident_id: uuid.UUID, limit: int = 50) -> list[PointsEntryView]:
+        return self._read(points_ledger, resident_id, limit)
+
+    def kiosk_info(self) -> KioskInfoView | None:
+        return self._read(kiosk_info)
+
+    def wristbands(self) -> list[WristbandView]:
+        return self._read(wristbands)

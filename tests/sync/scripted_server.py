@@ -87,12 +87,14 @@ def empty_feed(seen: Seen) -> Reply:
 class ScriptedServer:
     """Answers the next scripted reply for a path, else the healthy default."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        """`port` 0 picks a free one; a test can pass a port that refused connections until
+        now, to have "the server" come back where the kiosk has been knocking."""
         self.requests: list[Seen] = []
         self.scripts: dict[str, deque[Script]] = {"push": deque(), "pull": deque()}
         self.defaults: dict[str, Script] = {"push": accept_all, "pull": empty_feed}
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

@@ -154,7 +154,7 @@ def test_mark_sent_dead_and_retry(store: LocalStore) -> None:
     now = datetime.now(UTC)
 
     assert store.mark_sent([a]) == 1
-    assert store.mark_dead(b, "record_id_conflict", "different content under this id")
+    assert store.mark_dead([(b, "record_id_conflict", "different content under this id")]) == 1
     assert store.schedule_retry([c], "server unreachable", now + timedelta(seconds=30)) == 1
 
     assert [i.record_id for i in store.due_batch(10, now)] == [d]
@@ -163,7 +163,7 @@ def test_mark_sent_dead_and_retry(store: LocalStore) -> None:
 
     # Only pending items move: a late "accepted" cannot revive a dead one, nor re-send a sent one.
     assert store.mark_sent([b]) == 0
-    assert not store.mark_dead(a, "invalid_payload", "late")
+    assert store.mark_dead([(a, "invalid_payload", "late")]) == 0
     status = store.outbox_status()
     assert (status.pending, status.sent, status.dead_count) == (2, 1, 1)
     [dead] = status.dead
@@ -325,7 +325,7 @@ def test_prune_sent_drops_old_envelopes_and_old_vitals_only(store: LocalStore) -
     pending = store.create_record(RecordKind.HELP_CALL, help_call())
     long_ago = datetime.now(UTC) - timedelta(days=40)
     store.mark_sent([old_vitals, old_request], now=long_ago)
-    store.mark_dead(dead, "invalid_payload", "bad", now=long_ago)
+    store.mark_dead([(dead, "invalid_payload", "bad")], now=long_ago)
     recent = store.create_record(RecordKind.VITALS_SAMPLE, vitals())
     store.mark_sent([recent])
 

@@ -88,29 +88,107 @@ def test_an_undefined_per_item_answer_is_retried_later_not_killed(
     assert store.due_batch(10, datetime.now(UTC) + timedelta(minutes=6))[0].record_id == ids[0]
 
 
-def test_server_down_backs_off_with_bounded_tries_and_reschedules(
-    store: LocalStore, client: SyncClient, server: ScriptedServer
+def test_server_down_backs_off_with_bounded_tries_and_keeps_items_due(
+    store: LocalStore, closed_port: int, token: str
 ) -> None:
     ids = _fill(store, 3)
-    server.defaults["push"] = error(503, "internal_error")
+    client = SyncClient(f"http://127.0.0.1:{closed_port}", token)
     policy = RetryPolicy(base=0.01, cap=60.0, quick_tries=3)
     syncer = Syncer(store, client, policy=policy, rng=random.Random(1))
     before = datetime.now(UTC)
     report = syncer.sync_once()
 
     assert report.outcome is SyncOutcome.SERVER_UNREACHABLE
-    assert len(server.pushes()) == 3  # three quick tries, then the cycle ends
-    assert server.pulls() == []
-    assert report.retry_scheduled == 3
+    assert report.requests == 3  # three quick tries, then the cycle ends (no pull)
     assert report.retry_in is not None and 0 <= report.retry_in <= policy.ceiling(4)
     assert "server unreachable" in (report.message or "")
     status = store.outbox_status()
     assert status.pending == 3 and "server unreachable" in (status.last_error or "")
+    # The loop's retry_in spaces the cycles; the items are not parked one by one, so whatever
+    # cycle runs next (a wake() for a new alarm included) takes them all, in order.
+    assert status.next_attempt_at is None
+    assert [(i.record_id, i.attempts) for i in store.due_batch(10, before)] == [
+        (i, 1) for i in ids
+    ]
+
+
+def test_after_an_outage_a_wake_sends_the_older_alarm_with_the_new_one(
+    store: LocalStore, closed_port: int, token: str
+) -> None:
+    older = store.create_record(RecordKind.HELP_CALL, help_call())
+    client = SyncClient(f"http://127.0.0.1:{closed_port}", token)
+    # A long back-off, as after a few failed cycles.
+    policy = RetryPolicy(base=60.0, cap=300.0, quick_tries=1)
+    syncer = Syncer(store, client, policy=policy, rng=_TopOfRange())
+    report = syncer.sync_once()
+    assert report.outcome is SyncOutcome.SERVER_UNREACHABLE
+    assert report.retry_in is not None and report.retry_in >= 60
+
+    server = ScriptedServer(port=closed_port)  # the server is back where it was
+    try:
+        newer = store.create_record(RecordKind.WRISTBAND_ALERT, alert())
+        report = syncer.sync_once()  # what SyncLoop.wake() runs, long before retry_in
+        assert (report.outcome, report.sent) == (SyncOutcome.SYNCED, 2)
+        assert _pushed_ids(server) == [[str(older), str(newer)]]  # one cycle, oldest first
+    finally:
+        server.close()
+
+
+def test_a_record_the_server_cannot_store_is_isolated_and_the_rest_go(
+    store: LocalStore, syncer: Syncer, server: ScriptedServer
+) -> None:
+    poison = store.create_record(RecordKind.HELP_CALL, help_call())  # first in line
+    second_alarm = store.create_record(RecordKind.WRISTBAND_ALERT, alert())
+    others = _fill(store, 6)
+
+    def cannot_store_the_poison(seen: Seen) -> Reply:
+        if str(poison) in [r["id"] for r in seen.records()]:
+            return error(500, "internal_error", "unexpected server error")
+        return accept_all(seen)
+
+    server.defaults["push"] = cannot_store_the_poison
+    before = datetime.now(UTC)
+    report = syncer.sync_once()
+    assert (report.outcome, report.sent, report.dead) == (SyncOutcome.SYNCED, 7, 0)
+    # The whole batch's 3 quick tries, then halves with one try each down to the poison, a
+    # pull that shows the server itself works, and the rest: a bisection, in priority order.
+    assert [len(p.records()) for p in server.pushes()] == [8, 8, 8, 4, 2, 1, 1, 2, 4]
+    assert _pushed_ids(server)[6] == [str(second_alarm)]  # right after the poison
+    assert len(server.pulls()) == 2  # the probe, then the cycle's own pull
+    sent = {uuid.UUID(i) for push in _pushed_ids(server)[6:] for i in push}
+    assert sent == {second_alarm, *others}
+    # A 5xx means "retry", never "dead": the poison keeps its place with its own back-off.
+    status = store.outbox_status()
+    assert (status.pending, status.dead_count) == (1, 0)
+    with store.engine.connect() as conn:
+        attempts, last_error = conn.exec_driver_sql(
+            "SELECT attempts, last_error FROM outbox WHERE record_id = ?",
+            (poison.hex,),
+        ).one()
+    assert attempts == 1 and "500" in last_error
     assert status.next_attempt_at is not None and status.next_attempt_at >= before
-    # Not due again until the back-off has passed; then all three, in the same order.
-    assert store.due_batch(10, before) == []
-    later = store.due_batch(10, before + timedelta(seconds=report.retry_in + 1))
-    assert [(i.record_id, i.attempts) for i in later] == [(i, 1) for i in ids]
+
+    # Later alarms are not held behind it either.
+    third_alarm = store.create_record(RecordKind.HELP_CALL, help_call())
+    report = syncer.sync_once()
+    assert report.sent == 1 and _pushed_ids(server)[-1] == [str(third_alarm)]
+
+
+def test_a_server_failing_every_push_is_an_outage_not_a_bisection(
+    store: LocalStore, syncer: Syncer, server: ScriptedServer
+) -> None:
+    ids = _fill(store, 16)
+    server.defaults["push"] = error(503, "internal_error")
+    server.defaults["pull"] = error(503, "internal_error")
+    report = syncer.sync_once()
+    assert report.outcome is SyncOutcome.SERVER_UNREACHABLE
+    # 3 quick tries, halves down to the first record (16 -> 8 -> 4 -> 2 -> 1), then one pull
+    # to ask whether the server works at all: it does not, so nothing more is tried.
+    assert len(server.pushes()) == 3 + 4
+    assert len(server.pulls()) == 1
+    status = store.outbox_status()
+    assert (status.pending, status.next_attempt_at) == (16, None)  # nobody parked alone
+    assert [i.record_id for i in store.due_batch(100)] == ids
 
 
 class _TopOfRange(random.Random):
@@ -155,6 +233,17 @@ def test_read_timeout_counts_as_unreachable(
     assert report.outcome is SyncOutcome.SERVER_UNREACHABLE
     assert "timed out" in (report.message or "")
     assert store.outbox_status().pending == 1
+
+
+def test_a_403_without_a_linli_code_is_retried_not_a_stop(
+    store: LocalStore, syncer: Syncer, server: ScriptedServer
+) -> None:
+    _fill(store, 1)
+    server.defaults["push"] = Reply(403, b"<html>Access denied by the building firewall</html>")
+    report = syncer.sync_once()
+    assert report.outcome is SyncOutcome.SERVER_UNREACHABLE
+    status = store.outbox_status()
+    assert not status.not_authorised and status.pending == 1
 
 
 def test_not_authorised_stops_the_cycle_and_is_remembered(
@@ -241,11 +330,10 @@ def test_429_long_retry_after_ends_the_cycle_and_reschedules(
     server.script("push", error(429, "rate_limited", **{"Retry-After": "120"}))
     report = syncer.sync_once()
     assert report.outcome is SyncOutcome.RATE_LIMITED
-    assert report.retry_in == 120
+    assert report.retry_in == 120  # the loop waits that long
     assert len(server.pushes()) == 1
-    now = datetime.now(UTC)
-    assert store.due_batch(10, now + timedelta(seconds=100)) == []
-    assert len(store.due_batch(10, now + timedelta(seconds=121))) == 2
+    # Not parked one by one: a wake() for an alarm takes the older records along, in order.
+    assert len(store.due_batch(10)) == 2
 
 
 def test_pull_pages_until_has_more_is_false(
@@ -266,6 +354,23 @@ def test_pull_pages_until_has_more_is_false(
     assert store.cursor() == 3 and len(store.residents()) == 3
     syncer.sync_once()
     assert server.pulls()[-1].query["cursor"] == ["3"]
+
+
+def test_unreadable_pulled_changes_are_skipped_and_counted(
+    store: LocalStore, syncer: Syncer, server: ScriptedServer
+) -> None:
+    at = "2026-11-24T08:00:00+00:00"
+    kept = str(uuid.uuid4())
+    server.script("pull", Reply(200, {"changes": [
+        {"seq": 1, "kind": "weather_report", "changed_at": at, "payload": {}},  # newer server
+        {"seq": 2, "kind": "resident", "changed_at": at, "payload": {"nope": 1}},
+        {"seq": 3, "kind": "resident", "changed_at": at,
+         "payload": {"resident_id": kept, "display_name": "王奶奶"}},
+    ], "next_cursor": 3, "has_more": False}))
+    report = syncer.sync_once()
+    assert (report.outcome, report.pulled, report.skipped_changes) == (SyncOutcome.SYNCED, 1, 2)
+    assert store.cursor() == 3  # the feed moves past what this kiosk cannot read
+    assert [str(r.resident_id) for r in store.residents()] == [kept]
 
 
 def test_pull_failure_mid_feed_keeps_the_committed_pages(
