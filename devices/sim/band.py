@@ -448,16 +448,17 @@ class VirtualWristband:
             self._repeat_task.cancel()
             self._repeat_task = None
         if ALERT_CHARACTERISTIC_UUID in self.subscribed_characteristics:
-            self._repeat_task = asyncio.create_task(self._send_with_repeats(payload))
+            # Sent before returning, so a newer event can never overtake this one.
+            await self._notify(ALERT, payload)
+            self._repeat_task = asyncio.create_task(self._repeat(payload))
         else:
             # Nobody listening (out of range, not yet subscribed): keep it for the kiosk.
             self._undelivered.append(payload)
         return self._sequence
 
-    async def _send_with_repeats(self, payload: bytes) -> None:
+    async def _repeat(self, payload: bytes) -> None:
         # A notification is not acknowledged: repeat the same sequence so one lost on a
         # weak link is not an SOS lost; the kiosk counts each sequence once.
-        await self._notify(ALERT, payload)
         for _ in range(self.alert_repeats):
             await asyncio.sleep(self.alert_repeat_interval)
             if self._alert_read or self._alert_value != payload:
@@ -465,12 +466,14 @@ class VirtualWristband:
             await self._notify(ALERT, payload)
 
     async def _flush_undelivered(self) -> None:
-        while len(self._undelivered) > 1:
-            await self._notify(ALERT, self._undelivered.popleft())
-        latest = self._undelivered.popleft()
         if self._repeat_task is not None:
             self._repeat_task.cancel()
-        self._repeat_task = asyncio.create_task(self._send_with_repeats(latest))
+        latest = b""
+        while self._undelivered:
+            latest = self._undelivered.popleft()
+            await self._notify(ALERT, latest)
+        if latest:
+            self._repeat_task = asyncio.create_task(self._repeat(latest))
 
     @staticmethod
     def _check_percent(percent: int) -> int:
