@@ -19,7 +19,7 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.exc import BleakError
 
-from devices.alert_format import ALERT_CHARACTERISTIC_UUID, decode_alert
+from devices.alert_format import ALERT_CHARACTERISTIC_UUID
 from devices.band_events import (
     AlertReceived,
     BandEvent,
@@ -32,10 +32,13 @@ from devices.band_events import (
     PresenceKind,
     StateChanged,
 )
+from devices.errors import MalformedPayload
 from devices.events import Clock, SystemClock
 from devices.gatt import (
     BATTERY_LEVEL_UUID,
     HEART_RATE_MEASUREMENT_UUID,
+    ParseErrorCounter,
+    parse_alert,
     parse_battery_level,
     parse_heart_rate,
 )
@@ -88,7 +91,6 @@ class _Band:
     failures: int = 0
     next_attempt: float = 0.0
     no_data_reported: bool = False
-    rejected: int = 0
 
 
 class WristbandManager:
@@ -128,6 +130,7 @@ class WristbandManager:
         self.not_seen_after = not_seen_after
         self._backend = backend or BleakBackend()
         self._clock = (clock or SystemClock()).monotonic
+        self._parse_errors = ParseErrorCounter(monotonic=self._clock)
         self._bands: dict[str, _Band] = {}
         self._listeners: list[Listener] = []
         self._wake = asyncio.Event()
@@ -168,7 +171,7 @@ class WristbandManager:
                 last_seen_age=None if band.last_seen is None else now - band.last_seen,
                 failures=band.failures,
                 retry_in=max(0.0, band.next_attempt - now) if band.failures else None,
-                rejected_payloads=band.rejected,
+                rejected_payloads=self._parse_errors.count(band.address),
             )
             for band in self._bands.values()
         }
@@ -249,11 +252,21 @@ class WristbandManager:
         while True:
             self._wake.clear()  # before looking, so a wake-up meanwhile is not lost
             band = self._next_candidate()
-            if band is None or self._connected_count() >= self.max_connections:
+            if band is not None and self._connected_count() >= self.max_connections:
+                self._queue_for_slot()
+                band = None
+            if band is None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._sleep_hint())
                 continue
             await self._attempt(band)
+
+    def _queue_for_slot(self) -> None:
+        """Bands in range beyond the cap wait their turn: a state, not an error."""
+        now = self._clock()
+        for band in self._bands.values():
+            if band.state is not BandState.WAITING and self._is_due(band, now) and self._is_reachable(band, now):
+                self._set_state(band, BandState.WAITING, f"all {self.max_connections} connection slots in use")
 
     def _sleep_hint(self) -> float:
         now = self._clock()
@@ -321,8 +334,8 @@ class WristbandManager:
     def _on_heart_rate(self, band: _Band, data: bytearray) -> None:
         try:
             measurement = parse_heart_rate(data)
-        except ValueError as exc:
-            self._rejected(band, HEART_RATE_MEASUREMENT_UUID, exc)
+        except MalformedPayload as exc:
+            self._rejected(band, exc)
             return
         band.last_reading = band.last_seen = self._clock()
         band.heart_rate = measurement.bpm
@@ -334,8 +347,8 @@ class WristbandManager:
     def _on_battery(self, band: _Band, data: bytearray) -> None:
         try:
             percent = parse_battery_level(data)
-        except ValueError as exc:
-            self._rejected(band, BATTERY_LEVEL_UUID, exc)
+        except MalformedPayload as exc:
+            self._rejected(band, exc)
             return
         band.battery_percent = percent
         band.last_seen = self._clock()
@@ -343,21 +356,17 @@ class WristbandManager:
 
     def _on_alert(self, band: _Band, data: bytearray) -> None:
         try:
-            alert = decode_alert(data)
-        except ValueError as exc:
-            self._rejected(band, ALERT_CHARACTERISTIC_UUID, exc)
+            alert = parse_alert(data)
+        except MalformedPayload as exc:
+            self._rejected(band, exc)
             return
         band.last_seen = self._clock()
         self._emit(AlertReceived(band.address, self._clock(), alert))
 
-    def _rejected(self, band: _Band, characteristic: str, error: Exception) -> None:
-        band.rejected += 1
-        # The first few are logged in full, then every hundredth: a broken band must not
-        # flood the log, but the count is always in the snapshot.
-        if band.rejected <= 3 or band.rejected % 100 == 0:
-            log.warning("band %s sent a malformed %s payload (%d so far): %s",
-                        band.address, characteristic, band.rejected, error)
-        self._emit(PayloadRejected(band.address, self._clock(), characteristic, str(error), band.rejected))
+    def _rejected(self, band: _Band, error: MalformedPayload) -> None:
+        self._parse_errors.record(band.address, error)  # counted always, logged rate-limited
+        count = self._parse_errors.count(band.address)
+        self._emit(PayloadRejected(band.address, self._clock(), error.characteristic, str(error), count))
 
     # --- presence -----------------------------------------------------------------------
 

@@ -67,7 +67,9 @@ class WristbandService:
 
     def refresh_pairings(self) -> None:
         """Follow the pairings the last sync pull brought (call after each pull)."""
-        self.manager.set_paired(band.ble_address for band in self.store.wristbands())
+        self.manager.set_paired(
+            band.ble_address for band in self.store.wristbands() if band.resident_id is not None
+        )
 
     async def start(self) -> None:
         self.refresh_pairings()
