@@ -6,21 +6,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from devices.band_events import BandEvent, BandState, HeartRateReading, StateChanged
-from devices.manager import BleakBackend, WristbandManager
-from devices.rules import AlertEngine, AlertThresholds
-from devices.service import WristbandService
-from devices.sim import BumbleClient, BumbleScanner, VirtualRadio, WristbandFleet, band_address
-from sync.records import ChangeKind
-from sync.store import LocalStore
+from devices.band_events import BandState, HeartRateReading, StateChanged
+from devices.rules import AlertThresholds
+from devices.sim import band_address
+from devices.sim.kiosk import SimulatedKiosk, simulated_kiosk
 
 T = TypeVar("T")
 
@@ -28,23 +22,12 @@ FAST_RULES = AlertThresholds(hr_high=120, hr_low=45, sustain_s=2.0, clear_after_
                              fall_countdown_s=2.0)
 
 
-@dataclass
-class Kiosk:
-    radio: VirtualRadio
-    fleet: WristbandFleet
-    store: LocalStore
-    manager: WristbandManager
-    service: WristbandService
-    events: list[BandEvent]
+def outbox(k: SimulatedKiosk) -> list[dict]:
+    return [json.loads(item.envelope) for item in k.store.due_batch(10_000)]
 
-    def states(self) -> dict[str, BandState]:
-        return {address: snap.state for address, snap in self.manager.snapshot().items()}
 
-    def outbox(self) -> list[dict]:
-        return [json.loads(item.envelope) for item in self.store.due_batch(10_000)]
-
-    def records(self, kind: str) -> list[dict]:
-        return [envelope["payload"] for envelope in self.outbox() if envelope["kind"] == kind]
+def records(k: SimulatedKiosk, kind: str) -> list[dict]:
+    return [envelope["payload"] for envelope in outbox(k) if envelope["kind"] == kind]
 
 
 def run(body: Callable[[], Awaitable[T]], timeout: float = 60.0) -> T:
@@ -61,46 +44,13 @@ async def eventually(check: Callable[[], bool], timeout: float, what: str) -> fl
     return time.monotonic() - started
 
 
-def pair(store: LocalStore, addresses: list[str]) -> dict[str, uuid.UUID]:
-    """Pair bands to residents the way a kiosk learns it: a pulled change per band."""
-    residents = {address: uuid.uuid4() for address in addresses}
-    changes = [
-        {"seq": n, "kind": ChangeKind.WRISTBAND_PAIRING.value, "changed_at": datetime.now(UTC).isoformat(),
-         "payload": {"wristband_id": str(uuid.uuid4()), "ble_address": address,
-                     "name": f"Linli-Band-{n:02d}", "resident_id": str(residents[address])}}
-        for n, address in enumerate(addresses, 1)
-    ]
-    store.apply_pull(changes, next_cursor=len(changes))
-    return residents
+def kiosk(tmp_path: Path, bands: int, *, cap: int = 7, **kwargs):  # type: ignore[no-untyped-def]
+    kwargs.setdefault("thresholds", FAST_RULES)
+    return simulated_kiosk(tmp_path / "kiosk.sqlite3", bands, max_connections=cap, tick_interval=0.2, **kwargs)
 
 
-@asynccontextmanager
-async def kiosk(tmp_path: Path, bands: int, *, cap: int = 7, paired_extra: list[str] = (),
-                connect_timeout: float = 10.0, thresholds: AlertThresholds = FAST_RULES,
-                **band_kwargs) -> AsyncIterator[Kiosk]:
-    async with VirtualRadio() as radio:
-        fleet = WristbandFleet(radio, bands, **band_kwargs)
-        await fleet.power_on()
-        store = LocalStore.open(tmp_path / "kiosk.sqlite3", uuid.uuid4())
-        pair(store, [*fleet.addresses, *paired_extra])
-        manager = WristbandManager(
-            max_connections=cap, connect_timeout=connect_timeout,
-            backend=BleakBackend(BumbleScanner, BumbleClient, {"radio": radio}),
-        )
-        events: list[BandEvent] = []
-        manager.add_listener(events.append)
-        service = WristbandService(store, manager, engine=AlertEngine(thresholds), tick_interval=0.2)
-        await service.start()
-        try:
-            yield Kiosk(radio, fleet, store, manager, service, events)
-        finally:
-            await service.stop()
-            await fleet.power_off()
-            store.close()
-
-
-def connected(k: Kiosk) -> int:
-    return sum(state is BandState.CONNECTED for state in k.states().values())
+def connected(k: SimulatedKiosk) -> int:
+    return k.connected()
 
 
 def test_ten_bands_at_once_and_a_dropout_is_resubscribed_without_help(tmp_path: Path) -> None:
@@ -147,12 +97,12 @@ def test_sos_reaches_the_outbox_within_a_second_as_an_urgent_help_call(tmp_path:
         async with kiosk(tmp_path, 2) as k:
             await eventually(lambda: connected(k) == 2, 10, "connected")
             await k.fleet[1].press_sos()
-            await eventually(lambda: k.records("help_call"), 1.0, "SOS help call in the outbox")
-            [call] = k.records("help_call")
+            await eventually(lambda: records(k, "help_call"), 1.0, "SOS help call in the outbox")
+            [call] = records(k, "help_call")
             assert call["source"] == "wristband_sos"
             assert k.store.due_batch(1)[0].priority == 0
             await asyncio.sleep(2.5)  # the band repeats its notification: still one call
-            assert len(k.records("help_call")) == 1
+            assert len(records(k, "help_call")) == 1
 
     run(body)
 
@@ -165,13 +115,13 @@ def test_a_fall_cancelled_on_the_band_sends_no_alarm_but_is_recorded(tmp_path: P
             await asyncio.sleep(0.5)
             await k.fleet[0].cancel_fall()
             await asyncio.sleep(FAST_RULES.fall_countdown_s + 1)
-            assert k.records("help_call") == []
-            [cancel] = k.records("wristband_alert")
+            assert records(k, "help_call") == []
+            [cancel] = records(k, "wristband_alert")
             assert (cancel["alert"], cancel["phase"]) == ("fall_cancelled", "ended")
 
             await k.fleet[1].detect_fall()  # and nobody answers
-            await eventually(lambda: k.records("help_call"), FAST_RULES.fall_countdown_s + 2, "fall alarm")
-            assert k.records("help_call")[0]["source"] == "fall"
+            await eventually(lambda: records(k, "help_call"), FAST_RULES.fall_countdown_s + 2, "fall alarm")
+            assert records(k, "help_call")[0]["source"] == "fall"
 
     run(body)
 
@@ -182,7 +132,7 @@ def test_sustained_tachycardia_raises_one_alert_and_clears_when_it_ends(tmp_path
             band = k.fleet[0]
             await eventually(lambda: connected(k) == 1, 10, "connected")
             await band.set_heart_rate(150)
-            high = lambda: [a for a in k.records("wristband_alert") if a["alert"] == "heart_rate_high"]  # noqa: E731
+            high = lambda: [a for a in records(k, "wristband_alert") if a["alert"] == "heart_rate_high"]  # noqa: E731
             await eventually(lambda: high(), FAST_RULES.sustain_s + 2, "tachycardia alert")
             await asyncio.sleep(2)  # still racing: no second alert
             assert [a["phase"] for a in high()] == ["started"]
@@ -212,7 +162,7 @@ def test_malformed_notifications_are_counted_and_ignored(tmp_path: Path) -> None
             await band.set_heart_rate(91)
             await eventually(lambda: snap().heart_rate == 91, 3, "good data still flows")
             assert snap().state is BandState.CONNECTED
-            assert k.records("help_call") == []
+            assert records(k, "help_call") == []
 
     run(body)
 
@@ -221,7 +171,7 @@ def test_a_band_that_does_not_advertise_is_not_found_then_backs_off(tmp_path: Pa
     absent = band_address(42)
 
     async def body() -> None:
-        async with kiosk(tmp_path, 1, paired_extra=[absent], connect_timeout=1.0) as k:
+        async with kiosk(tmp_path, 1, also_paired=[absent], connect_timeout=1.0) as k:
             await eventually(lambda: k.states()[absent] is BandState.NOT_FOUND, 4, "not found")
             await asyncio.sleep(5)
             tries = [e for e in k.events if isinstance(e, StateChanged) and e.address == absent]
