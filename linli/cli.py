@@ -16,6 +16,7 @@ _COMMAND_PROVIDERS = (
     ("server.cli", "add_commands"),  # server, admin
     ("sync.cli", "add_commands"),  # sync
     ("linli.demo", "add_commands"),  # demo
+    ("linli.sim_cli", "add_commands"),  # sim
     ("linli.bench", "add_commands"),  # bench
 )
 
