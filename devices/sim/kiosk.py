@@ -7,7 +7,7 @@ same `WristbandService` with bleak's own backend instead.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -69,6 +69,7 @@ async def simulated_kiosk(
     thresholds: AlertThresholds | None = None,
     also_paired: Iterable[str] = (),
     tick_interval: float = 1.0,
+    on_urgent: Callable[[], None] | None = None,
     **band_kwargs: Any,
 ) -> AsyncIterator[SimulatedKiosk]:
     """Bands 1..N powered on and paired in a fresh store, the wristband service running."""
@@ -86,7 +87,8 @@ async def simulated_kiosk(
             kiosk = SimulatedKiosk(radio, fleet, store, manager, None)  # type: ignore[arg-type]
             manager.add_listener(kiosk.events.append)
             kiosk.service = WristbandService(
-                store, manager, engine=AlertEngine(thresholds), tick_interval=tick_interval
+                store, manager, engine=AlertEngine(thresholds), tick_interval=tick_interval,
+                on_urgent=on_urgent,
             )
             await kiosk.service.start()
             try:
