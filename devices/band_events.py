@@ -97,3 +97,13 @@ class BandSnapshot:
     failures: int
     retry_in: float | None
     rejected_payloads: int
+
+
+@dataclass(frozen=True, slots=True)
+class NearbyBand:
+    """A wristband heard advertising that this kiosk does not look after."""
+
+    address: str
+    name: str
+    rssi: int
+    seen_age: float

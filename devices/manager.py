@@ -25,6 +25,7 @@ from devices.band_events import (
     BandEvent,
     BandSnapshot,
     BandState,
+    NearbyBand,
     BatteryReading,
     HeartRateReading,
     PayloadRejected,
@@ -37,6 +38,7 @@ from devices.events import Clock, SystemClock
 from devices.gatt import (
     BATTERY_LEVEL_UUID,
     HEART_RATE_MEASUREMENT_UUID,
+    HEART_RATE_SERVICE_UUID,
     ParseErrorCounter,
     parse_alert,
     parse_battery_level,
@@ -107,6 +109,8 @@ class WristbandManager:
             "out of range".
         backend: the bleak backend (default: the platform's own, BlueZ).
         clock: the monotonic clock for ages and back-off; events carry its readings.
+        name_prefix: how unpaired wristbands nearby are recognised (or by the heart-rate
+            service in their advertisement), for `nearby_unpaired`.
     """
 
     def __init__(
@@ -120,6 +124,7 @@ class WristbandManager:
         not_seen_after: float = 300.0,
         backend: BleakBackend | None = None,
         clock: Clock | None = None,
+        name_prefix: str = "Linli-Band-",
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
@@ -131,6 +136,8 @@ class WristbandManager:
         self._backend = backend or BleakBackend()
         self._clock = (clock or SystemClock()).monotonic
         self._parse_errors = ParseErrorCounter(monotonic=self._clock)
+        self.name_prefix = name_prefix
+        self._nearby: dict[str, tuple[str, int, float]] = {}
         self._bands: dict[str, _Band] = {}
         self._listeners: list[Listener] = []
         self._wake = asyncio.Event()
@@ -209,6 +216,7 @@ class WristbandManager:
     def _on_advertisement(self, device: BLEDevice, advertisement: AdvertisementData) -> None:
         band = self._bands.get(device.address.upper())
         if band is None:
+            self._note_unpaired(device, advertisement)
             return
         band.device = device
         band.name = advertisement.local_name or device.name or band.name
@@ -222,6 +230,21 @@ class WristbandManager:
             band.next_attempt = 0.0  # the back-off was for blind searching; it is here now
             self._set_state(band, BandState.WAITING, "advertising")
         self._wake.set()
+
+    def _note_unpaired(self, device: BLEDevice, advertisement: AdvertisementData) -> None:
+        name = advertisement.local_name or device.name or ""
+        looks_like_band = name.startswith(self.name_prefix) or HEART_RATE_SERVICE_UUID in advertisement.service_uuids
+        if looks_like_band:
+            self._nearby[device.address.upper()] = (name, advertisement.rssi, self._clock())
+
+    def nearby_unpaired(self, within: float = 60.0) -> list[NearbyBand]:
+        """Wristbands heard lately that are not paired here: what staff can pair next."""
+        now = self._clock()
+        return sorted(
+            (NearbyBand(address, name, rssi, now - seen)
+             for address, (name, rssi, seen) in self._nearby.items() if now - seen <= within),
+            key=lambda band: band.address,
+        )
 
     # --- connecting ---------------------------------------------------------------------
 

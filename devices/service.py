@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 
 from devices.band_events import (
     AlertReceived,
@@ -19,7 +20,7 @@ from devices.errors import RecordingFailed
 from devices.events import AlertChange, Clock, SystemClock
 from devices.manager import WristbandManager
 from devices.recorder import AlertRecorder, StorePairings
-from devices.rules import AlertEngine
+from devices.rules import AlertEngine, AlertThresholds
 from devices.vitals import VitalsDownsampler
 from sync.store import LocalStore
 
@@ -37,6 +38,7 @@ class WristbandService:
         engine: alert rules (default thresholds unless given).
         on_urgent: called after an alarm record is stored (the sync loop's `wake`).
         tick_interval: how often time-based rules (fall countdown, no data) are checked.
+        resident_thresholds: alert limits per resident (others get the engine's default).
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class WristbandService:
         clock: Clock | None = None,
         on_urgent: Callable[[], None] | None = None,
         tick_interval: float = 1.0,
+        resident_thresholds: Mapping[uuid.UUID, AlertThresholds] | None = None,
     ) -> None:
         self.store = store
         self.manager = manager
@@ -56,6 +59,7 @@ class WristbandService:
         self.vitals = VitalsDownsampler(self.engine.thresholds_for, clock=self.clock)
         self.recorder = AlertRecorder(store, StorePairings(store), on_urgent=on_urgent)
         self.tick_interval = tick_interval
+        self.resident_thresholds = dict(resident_thresholds or {})
         self._listeners: list[AlertListener] = []
         self._ticker: asyncio.Task[None] | None = None
         manager.add_listener(self._on_band_event)
@@ -67,9 +71,13 @@ class WristbandService:
 
     def refresh_pairings(self) -> None:
         """Follow the pairings the last sync pull brought (call after each pull)."""
-        self.manager.set_paired(
-            band.ble_address for band in self.store.wristbands() if band.resident_id is not None
-        )
+        paired = [band for band in self.store.wristbands() if band.resident_id is not None]
+        for band in paired:
+            # Rules follow the resident: a band handed to someone else gets their limits.
+            limits = self.resident_thresholds.get(band.resident_id)
+            if limits is not None:
+                self.engine.set_thresholds(band.ble_address.upper(), limits)
+        self.manager.set_paired(band.ble_address for band in paired)
 
     async def start(self) -> None:
         self.refresh_pairings()

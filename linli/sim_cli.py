@@ -19,6 +19,13 @@ SCENARIO_NAMES = (
     "resting", "exercise", "tachycardia", "bradycardia", "sos", "fall_ok", "fall_no_response",
     "battery_drain", "out_of_range", "malformed",
 )
+# Shorter names people type; hyphens are accepted for underscores too.
+SCENARIO_ALIASES = {"fall": "fall_no_response", "low_battery": "battery_drain"}
+
+
+def scenario_name(text: str) -> str:
+    name = text.replace("-", "_")
+    return SCENARIO_ALIASES.get(name, name)
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +33,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     kinds = sim.add_subparsers(dest="sim_command", metavar="WHAT", required=True)
     bands = kinds.add_parser("wristbands", help="N virtual wristbands and a kiosk recording their alerts")
     bands.add_argument("count", type=int, metavar="N", help="number of wristbands (1-60)")
-    bands.add_argument("--scenario", choices=SCENARIO_NAMES, default="resting")
+    bands.add_argument("--scenario", type=scenario_name, choices=SCENARIO_NAMES, default="resting",
+                       help="one of: " + ", ".join(SCENARIO_NAMES) + " (also fall, low-battery, out-of-range)")
     bands.add_argument("--speed", type=float, default=1.0,
                        help="play the scenario this many times faster (the alert rules' timings shrink alike)")
     bands.add_argument("--duration", type=float, default=None, help="stop after this many real seconds")

@@ -32,6 +32,7 @@ class SimulatedKiosk:
     store: LocalStore
     manager: WristbandManager
     service: WristbandService
+    residents: dict[str, uuid.UUID] = field(default_factory=dict)  # band address -> resident
     events: list[BandEvent] = field(default_factory=list)
 
     def states(self) -> dict[str, BandState]:
@@ -70,25 +71,30 @@ async def simulated_kiosk(
     also_paired: Iterable[str] = (),
     tick_interval: float = 1.0,
     on_urgent: Callable[[], None] | None = None,
+    unpaired: int = 0,
+    resident_thresholds: Callable[[dict[str, uuid.UUID]], dict[uuid.UUID, AlertThresholds]] | None = None,
     **band_kwargs: Any,
 ) -> AsyncIterator[SimulatedKiosk]:
-    """Bands 1..N powered on and paired in a fresh store, the wristband service running."""
+    """Bands 1..N powered on, all but the last `unpaired` paired in a fresh store, and the
+    wristband service running. `resident_thresholds` picks limits per resident from the
+    address -> resident pairing it is given."""
     async with VirtualRadio() as radio:
         fleet = WristbandFleet(radio, bands, **band_kwargs)
         await fleet.power_on()
         store = LocalStore.open(store_path, uuid.uuid4())
         try:
-            pair_locally(store, [*fleet.addresses, *also_paired])
+            residents = pair_locally(store, [*fleet.addresses[: bands - unpaired], *also_paired])
             manager = WristbandManager(
                 max_connections=max_connections,
                 connect_timeout=connect_timeout,
                 backend=BleakBackend(BumbleScanner, BumbleClient, {"radio": radio}),
             )
-            kiosk = SimulatedKiosk(radio, fleet, store, manager, None)  # type: ignore[arg-type]
+            kiosk = SimulatedKiosk(radio, fleet, store, manager, None, residents)  # type: ignore[arg-type]
             manager.add_listener(kiosk.events.append)
             kiosk.service = WristbandService(
                 store, manager, engine=AlertEngine(thresholds), tick_interval=tick_interval,
                 on_urgent=on_urgent,
+                resident_thresholds=resident_thresholds(residents) if resident_thresholds else None,
             )
             await kiosk.service.start()
             try:

@@ -46,3 +46,14 @@ def test_bad_arguments_are_refused(bad: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "linli", "sim", "wristbands", *bad],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "N must be" in done.stderr
+
+
+def test_scenario_names_as_people_type_them() -> None:
+    from linli.sim_cli import SCENARIO_NAMES, scenario_name
+
+    assert scenario_name("out-of-range") == "out_of_range"
+    assert scenario_name("low-battery") == "battery_drain"
+    assert scenario_name("fall") == "fall_no_response"
+    from devices.sim import SCENARIOS
+
+    assert set(SCENARIO_NAMES) == set(SCENARIOS)  # the CLI's list matches the simulator's

@@ -199,3 +199,37 @@ def test_an_unpaired_band_is_let_go(tmp_path: Path) -> None:
             assert connected(k) == 2
 
     run(body)
+
+
+def test_unpaired_bands_nearby_are_listed_for_pairing_not_connected(tmp_path: Path) -> None:
+    async def body() -> None:
+        async with kiosk(tmp_path, 3, unpaired=1) as k:
+            await eventually(lambda: connected(k) == 2, 10, "the 2 paired bands connected")
+            stranger = k.fleet[2]
+            await eventually(lambda: k.manager.nearby_unpaired(), 5, "the unpaired band heard")
+            [nearby] = k.manager.nearby_unpaired()
+            assert (nearby.address, nearby.name) == (stranger.address, stranger.name)
+            assert not stranger.connected and stranger.address not in k.states()
+
+    run(body)
+
+
+def test_alert_limits_follow_the_resident_wearing_the_band(tmp_path: Path) -> None:
+    import dataclasses
+
+    strict = dataclasses.replace(FAST_RULES, hr_high=90)
+
+    async def body() -> None:
+        first = lambda residents: {residents[band_address(1)]: strict}  # noqa: E731
+        async with kiosk(tmp_path, 2, resident_thresholds=first, measurement_interval=0.25) as k:
+            await eventually(lambda: connected(k) == 2, 10, "connected")
+            for band in k.fleet:
+                await band.set_heart_rate(100)  # above the strict limit, below the default 120
+            await eventually(lambda: records(k, "wristband_alert"), FAST_RULES.sustain_s + 2, "an alert")
+            await asyncio.sleep(1)
+            alerts = records(k, "wristband_alert")
+            assert [(a["alert"], a["resident_id"]) for a in alerts] == [
+                ("heart_rate_high", str(k.residents[band_address(1)]))
+            ]
+
+    run(body)
