@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import threading
 import time
 import uuid
@@ -41,6 +42,9 @@ def run_demo(args: argparse.Namespace) -> int:
     from server.demo_data import seed_demo
     from sync import LocalStore, SyncClient, Syncer, SyncLoop, kiosk_id_from_token
 
+    # `make demo` stopped by a service manager or a timeout gets SIGTERM: run the same
+    # clean-up as for Ctrl-C, or the server child (its own session) would outlive the demo.
+    signal.signal(signal.SIGTERM, _interrupt)
     data_dir: Path = args.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{data_dir / 'server.sqlite3'}"
@@ -76,6 +80,10 @@ def run_demo(args: argparse.Namespace) -> int:
         engine.dispose()
     print("Demo stopped; its data stays in", data_dir, flush=True)
     return 0
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _order_like_a_resident(store: LocalStore, info: DemoInfo) -> dict[str, uuid.UUID]:

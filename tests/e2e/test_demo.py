@@ -32,3 +32,26 @@ def test_demo_runs_the_whole_record_path(tmp_path: Path) -> None:
     assert status.returncode == 0, status.stderr
     outbox = json.loads(status.stdout)
     assert (outbox["pending"], outbox["sent"], outbox["dead_count"]) == (0, 2, 0)
+
+
+def test_a_terminated_demo_takes_its_server_down(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    import requests
+
+    port = free_port()
+    demo = subprocess.Popen([sys.executable, "-m", "linli", "demo", "--port", str(port), "--data-dir", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in demo.stdout:
+            if "Linli demo is running" in line:
+                break
+        assert requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=5).ok
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=60) == 0
+    finally:
+        demo.kill()
+    time.sleep(0.5)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
