@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 # Runtime libraries of the kiosk (Kivy offscreen on Mesa, speech out, audio in, CJK font).
 DEBS := libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libmtdev1 \
-        espeak-ng libespeak-ng1 libportaudio2 fonts-wqy-microhei
+        espeak-ng libespeak-ng1 libportaudio2 sox fonts-wqy-microhei
 
 PYTEST_ARGS ?=
 
