@@ -115,6 +115,11 @@ class WristbandService:
         while True:
             await asyncio.sleep(self.tick_interval)
             now = self.clock.monotonic()
+            if self.recorder.unsaved:
+                # Alarms the store refused (a full disk) are retried every tick, not only
+                # when the next record happens to come.
+                with contextlib.suppress(RecordingFailed):
+                    self.recorder.retry_unsaved()
             self._handle(self.engine.tick(now))
             self._store_vitals(self.vitals.flush(now))
 
