@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -81,15 +82,18 @@ class RecordedPlayer:
             assert self.changed.wait_for(lambda: len(self.started) >= count, timeout), self.started
 
 
+Sleeper = tuple[Pyttsx3Speaker, RecordedPlayer]
+
+
 @pytest.fixture(scope="module")
-def file_speaker():  # type: ignore[no-untyped-def]
+def file_speaker() -> Iterator[Pyttsx3Speaker]:
     speaker = Pyttsx3Speaker(detect_output=False)
     yield speaker
     speaker.close()
 
 
 @pytest.fixture
-def sleeper_speaker():  # type: ignore[no-untyped-def]
+def sleeper_speaker() -> Iterator[tuple[Pyttsx3Speaker, RecordedPlayer]]:
     player = RecordedPlayer(CommandPlayer([sys.executable, "-c", _SLEEP_FOR_WAV], "sleeper"))
     speaker = Pyttsx3Speaker(player=player)
     yield speaker, player
@@ -231,7 +235,9 @@ def _machine_has_audio_output() -> bool:
     except Exception:  # no PortAudio or no output device
         pass
     cards = Path("/proc/asound/cards")
-    return bool(shutil.which("aplay")) and cards.exists() and "no soundcards" not in cards.read_text()
+    if not (shutil.which("aplay") and cards.exists()):
+        return False
+    return "no soundcards" not in cards.read_text()
 
 
 def test_no_audio_device_is_detected_at_start_and_logged(
@@ -286,7 +292,7 @@ def test_recording_speaker_interrupt_and_repeat() -> None:
     assert speaker.speaking == Utterance("我听到：买菜代购。对吗？", "zh")
 
 
-def test_a_new_utterance_interrupts_the_real_engine(sleeper_speaker) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_utterance_interrupts_the_real_engine(sleeper_speaker: Sleeper) -> None:
     speaker, player = sleeper_speaker
     long_text = "Welcome to Linli. " * 8
     speaker.speak(long_text, "en")
@@ -302,7 +308,7 @@ def test_a_new_utterance_interrupts_the_real_engine(sleeper_speaker) -> None:  #
     assert player.finished == [player.started[1]]
 
 
-def test_stop_silences_the_real_engine_and_repeat_says_it_again(sleeper_speaker) -> None:  # type: ignore[no-untyped-def]
+def test_stop_silences_the_real_engine_and_repeat_says_it_again(sleeper_speaker: Sleeper) -> None:
     speaker, player = sleeper_speaker
     speaker.speak(PROMPTS["zh"] * 4, "zh")
     player.wait_for_starts(1)
@@ -319,7 +325,7 @@ def test_stop_silences_the_real_engine_and_repeat_says_it_again(sleeper_speaker)
     assert speaker.last == Utterance(PROMPTS["zh"] * 4, "zh")
 
 
-def test_queued_utterances_superseded_before_they_start_are_never_played(sleeper_speaker) -> None:  # type: ignore[no-untyped-def]
+def test_superseded_queued_utterances_are_never_played(sleeper_speaker: Sleeper) -> None:
     speaker, player = sleeper_speaker
     for word in ("one", "two", "three", "four"):
         speaker.speak(word, "en")
