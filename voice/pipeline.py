@@ -1,0 +1,87 @@
+"""One voice turn: audio chunks -> endpoint -> recognizer -> snap to a template -> Understanding.
+
+Two guards stand before the snap, because closed vocabularies force-match anything: the
+endpointer must hear speech (noise and silence never reach the recognizer), and the words
+the recognizer returns must be confident enough. The snap itself has a threshold; below it
+the answer is "not understood", never a guess.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from voice.audio import SAMPLE_RATE
+from voice.endpointing import EndpointConfig, listen
+from voice.recognizer import Outcome, Recognizer, Transcript, Understanding
+
+if TYPE_CHECKING:
+    from voice.intents import IntentSet
+
+log = logging.getLogger(__name__)
+
+# Snap score (0-1) below which a transcript is "not understood".
+DEFAULT_THRESHOLD = 0.6
+# Mean word confidence below which a transcript is rejected before snapping.
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+def understand(
+    transcript: Transcript,
+    intent_set: IntentSet,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> Understanding:
+    """Snap a transcript to the nearest template sentence of `intent_set`, or refuse."""
+    if not transcript.text.strip():
+        outcome = Outcome.OUT_OF_GRAMMAR if transcript.unknown_words else Outcome.NO_SPEECH
+        return Understanding(transcript, outcome)
+    if transcript.words and transcript.confidence < min_confidence:
+        log.info("rejected %r: confidence %.2f < %.2f",
+                 transcript.text, transcript.confidence, min_confidence)
+        return Understanding(transcript, Outcome.LOW_CONFIDENCE)
+    from voice.matching import snap
+
+    match = snap(transcript.text, intent_set, threshold)
+    intent = getattr(match, "intent", None)
+    score = float(getattr(match, "score", 0.0) or 0.0)
+    if intent is None:
+        log.info("not understood: %r (best %.2f < %.2f)", transcript.text, score, threshold)
+        return Understanding(transcript, Outcome.BELOW_THRESHOLD, score=score)
+    sentence = getattr(match, "sentence", None)
+    log.info("understood %r as %s (%.2f)", transcript.text, intent, score)
+    return Understanding(
+        transcript,
+        Outcome.UNDERSTOOD,
+        intent=str(intent),
+        slots=dict(getattr(match, "slots", None) or {}),
+        score=score,
+        sentence=getattr(sentence, "text", sentence),
+    )
+
+
+def hear(
+    chunks: Iterable[bytes],
+    recognizer: Recognizer,
+    intent_set: IntentSet,
+    *,
+    endpoint_config: EndpointConfig | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> Understanding:
+    """Listen until the endpoint (stops reading `chunks` there), then recognise and snap."""
+    endpoint = listen(chunks, endpoint_config)
+    rate = endpoint_config.sample_rate if endpoint_config else SAMPLE_RATE
+    if not endpoint.heard_speech:
+        return Understanding(
+            Transcript("", audio_seconds=endpoint.decided_at / rate),
+            Outcome.NO_SPEECH,
+            endpoint=str(endpoint.outcome),
+        )
+    transcript = recognizer.recognize(endpoint.utterance)
+    result = understand(transcript, intent_set, threshold=threshold,
+                        min_confidence=min_confidence)
+    return dataclasses.replace(result, endpoint=str(endpoint.outcome))

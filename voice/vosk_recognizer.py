@@ -1,0 +1,172 @@
+"""The default Recognizer: Vosk (Kaldi) in grammar mode, one model per language per process.
+
+Loading a model costs 1-3 s and ~540 MB (the Korean one), so models are cached for the life
+of the process. A KaldiRecognizer is cheap (~5 MB) but building one per utterance made
+decoding 4x slower than resetting a kept one, so each VoskRecognizer keeps one and resets it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from voice.audio import SAMPLE_RATE, SAMPLE_WIDTH, AudioClip
+from voice.errors import ModelLoadFailed, ModelNotInstalled
+from voice.grammar import Grammar, compile_grammar, detect_unknown_token
+from voice.models import find_model, model_problem
+from voice.recognizer import AudioInput, Transcript, Word
+
+if TYPE_CHECKING:
+    from voice.intents import IntentSet
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True, frozen=True)
+class LoadedModel:
+    path: Path
+    model: Any  # vosk.Model
+    load_seconds: float
+    unknown_token: str | None
+
+    def has_word(self, word: str) -> bool:
+        return self.model.vosk_model_find_word(word) >= 0
+
+
+_models: dict[Path, LoadedModel] = {}
+_models_lock = threading.Lock()
+
+
+def load_model(path: Path) -> LoadedModel:
+    """The process-wide Vosk model for `path` (loaded on first use)."""
+    path = path.resolve()
+    with _models_lock:
+        loaded = _models.get(path)
+        if loaded is not None:
+            return loaded
+        problem = model_problem(path)
+        if problem:
+            raise ModelLoadFailed(path, problem)
+        import vosk
+
+        vosk.SetLogLevel(-1)  # Kaldi's per-utterance chatter goes to stderr otherwise
+        started = time.perf_counter()
+        try:
+            model = vosk.Model(str(path))
+        except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+            raise ModelLoadFailed(path, str(exc)) from exc
+        seconds = time.perf_counter() - started
+
+        def has_word(word: str) -> bool:
+            return model.vosk_model_find_word(word) >= 0
+
+        loaded = _models[path] = LoadedModel(path, model, seconds, detect_unknown_token(has_word))
+        log.info(
+            "vosk model %s loaded in %.2f s (unknown-word token %s)", path, seconds,
+            loaded.unknown_token,
+        )
+        return loaded
+
+
+def model_for_language(language: str, directory: Path | None = None) -> LoadedModel:
+    """Raises ModelNotInstalled (voice off, touch on) when no model serves `language`."""
+    return load_model(find_model(language, directory).path)
+
+
+class VoskRecognizer:
+    """Recognizer for one language; grammar mode when a Grammar is given, else free-form."""
+
+    def __init__(self, model: LoadedModel, language: str, grammar: Grammar | None = None,
+                 sample_rate: int = SAMPLE_RATE) -> None:
+        import vosk
+
+        self.language = language
+        self.model = model
+        self.grammar = grammar
+        self.sample_rate = sample_rate
+        if grammar is not None:
+            self._kaldi = vosk.KaldiRecognizer(model.model, sample_rate, grammar.to_json())
+        else:
+            self._kaldi = vosk.KaldiRecognizer(model.model, sample_rate)
+        self._kaldi.SetWords(True)  # per-word confidences, used to reject noise
+        self._lock = threading.Lock()  # one utterance at a time through the kept recognizer
+        # Reset() does not restart Vosk's clock: word times count from the first utterance
+        # this recognizer ever heard, so subtract the audio fed before this one.
+        self._clock_offset = 0.0
+
+    @classmethod
+    def for_phrases(cls, phrases: Iterable[str], language: str,
+                    model: LoadedModel | None = None,
+                    directory: Path | None = None) -> VoskRecognizer:
+        model = model or model_for_language(language, directory)
+        grammar = compile_grammar(phrases, model.has_word, language,
+                                  unknown_token=model.unknown_token)
+        return cls(model, language, grammar)
+
+    @classmethod
+    def for_intents(cls, intent_set: IntentSet, model: LoadedModel | None = None,
+                    directory: Path | None = None) -> VoskRecognizer:
+        """Grammar from every expanded template sentence of the set's language."""
+        phrases = [s.text for s in intent_set.sentences()]
+        return cls.for_phrases(phrases, intent_set.language, model, directory)
+
+    def recognize(self, audio: AudioInput) -> Transcript:
+        chunks = audio.chunks() if isinstance(audio, AudioClip) else audio
+        results: list[dict[str, Any]] = []
+        decode = 0.0
+        total_bytes = 0
+        with self._lock:
+            try:
+                for chunk in chunks:
+                    if not chunk:
+                        continue
+                    total_bytes += len(chunk)
+                    started = time.perf_counter()
+                    if self._kaldi.AcceptWaveform(bytes(chunk)):
+                        # Vosk's own endpoint fired mid-stream; keep the segment.
+                        results.append(json.loads(self._kaldi.Result()))
+                    decode += time.perf_counter() - started
+                started = time.perf_counter()
+                results.append(json.loads(self._kaldi.FinalResult()))
+                decode += time.perf_counter() - started
+            finally:
+                self._kaldi.Reset()
+                offset = self._clock_offset
+                self._clock_offset += total_bytes / SAMPLE_WIDTH / self.sample_rate
+        return self._transcript(
+            results, decode, total_bytes / SAMPLE_WIDTH / self.sample_rate, offset
+        )
+
+    def _transcript(self, results: list[dict[str, Any]], decode: float,
+                    audio_seconds: float, offset: float) -> Transcript:
+        unknown = self.model.unknown_token
+        words: list[Word] = []
+        unknown_count = 0
+        for result in results:
+            entries = result.get("result")
+            if entries is None:  # no word timing: fall back on the text
+                entries = [{"word": w, "start": 0.0, "end": 0.0, "conf": 1.0}
+                           for w in result.get("text", "").split()]
+            for entry in entries:
+                if entry["word"] == unknown:
+                    unknown_count += 1
+                    continue
+                words.append(Word(
+                    entry["word"],
+                    max(0.0, float(entry.get("start", offset)) - offset),
+                    max(0.0, float(entry.get("end", offset)) - offset),
+                    float(entry.get("conf", 1.0)),
+                ))
+        text = " ".join(w.text for w in words)
+        log.debug("vosk %s: %r (%d unknown) in %.3f s", self.language, text, unknown_count, decode)
+        return Transcript(text, tuple(words), decode, audio_seconds, unknown_count)
+
+
+__all__ = ["LoadedModel", "ModelNotInstalled", "VoskRecognizer", "load_model",
+           "model_for_language"]
