@@ -18,6 +18,7 @@ _COMMAND_PROVIDERS = (
     ("linli.demo", "add_commands"),  # demo
     ("linli.sim_cli", "add_commands"),  # sim
     ("linli.bench", "add_commands"),  # bench
+    ("voice.cli", "add_commands"),  # voice
 )
 
 

@@ -53,6 +53,9 @@ def understand(
         return Understanding(transcript, Outcome.BELOW_THRESHOLD, score=score)
     sentence = getattr(match, "sentence", None)
     log.info("understood %r as %s (%.2f)", transcript.text, intent, score)
+    # Slot values may be rich objects (a grocery line); the match knows its JSON form.
+    to_dict = getattr(match, "to_dict", None)
+    slots_json = to_dict().get("slots") if callable(to_dict) else None
     return Understanding(
         transcript,
         Outcome.UNDERSTOOD,
@@ -60,6 +63,7 @@ def understand(
         slots=dict(getattr(match, "slots", None) or {}),
         score=score,
         sentence=getattr(sentence, "text", sentence),
+        slots_json=slots_json,
     )
 
 

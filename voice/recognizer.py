@@ -73,6 +73,7 @@ class Understanding:
     score: float = 0.0
     sentence: str | None = None  # the template sentence the transcript snapped to
     endpoint: str | None = None  # how listening ended (EndpointOutcome), when endpointed
+    slots_json: dict[str, Any] | None = None  # `slots` in JSON form, when the matcher gives it
 
     @property
     def understood(self) -> bool:
@@ -93,7 +94,7 @@ class Understanding:
             "outcome": str(self.outcome),
             "transcript": t.text,
             "intent": self.intent,
-            "slots": self.slots,
+            "slots": self.slots if self.slots_json is None else self.slots_json,
             "score": round(self.score, 3),
             "sentence": self.sentence,
             "confidence": round(t.confidence, 3),
