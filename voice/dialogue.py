@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -156,40 +157,36 @@ class Timings:
     warn_before_seconds: float = 10.0
 
 
-@dataclass(frozen=True, slots=True)
-class GroceryLine:
-    item: str
-    quantity: str | None = None
-
-    def as_slot(self) -> dict[str, str | None]:
-        return {"item": self.item, "quantity": self.quantity}
-
-
-def grocery_lines(slots: Mapping[str, Any]) -> list[GroceryLine]:
-    """The items of a groceries understanding: an `items` list (of {item, quantity} or plain
-    names) or a single `item` with an optional `quantity`."""
+def grocery_lines(slots: Mapping[str, Any]) -> list[Any]:
+    """The grocery lines of an understanding, as the template engine gave them: its `items`
+    (lines with item, quantity and unit), or a lone `item` with its `quantity` and `unit`."""
     items = slots.get("items")
     if isinstance(items, Sequence) and not isinstance(items, str):
-        lines = []
-        for entry in items:
-            if isinstance(entry, Mapping):
-                if entry.get("item"):
-                    quantity = entry.get("quantity")
-                    lines.append(GroceryLine(_text(entry["item"]), _text(quantity) or None))
-            elif entry:
-                lines.append(GroceryLine(_text(entry)))
-        return lines
+        return [line for line in items if _field(line, "item")]
     if slots.get("item"):
-        return [GroceryLine(_text(slots["item"]), _text(slots.get("quantity")) or None)]
+        return [{k: slots.get(k) for k in ("item", "quantity", "unit")}]
     return []
 
 
-def _text(value: Any) -> str:
-    """A slot value as words to read back (slot values may be plain or {text, value})."""
+def _field(line: Any, name: str) -> Any:
+    return line.get(name) if isinstance(line, Mapping) else getattr(line, name, None)
+
+
+Describe = Callable[[str, Any], str]
+
+
+def plain_words(slot: str, value: Any) -> str:
+    """The default way to read a slot value back: its text as it is.
+
+    Slot values are canonical ("eggs", Decimal(2)); a kiosk passes a `describe` built from its
+    intent set to say them in the resident's language.
+    """
     if value is None:
         return ""
     if isinstance(value, Mapping):
         return str(value.get("text") or value.get("value") or "")
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
     return str(getattr(value, "text", value))
 
 
@@ -207,15 +204,20 @@ class Dialogue:
         *,
         clock: Callable[[], float] = time.monotonic,
         timings: Timings = Timings(),
+        describe: Describe = plain_words,
     ) -> None:
+        """Args:
+        describe: (slot name, value) -> words, to read back details in this language.
+        """
         self.prompts = prompts
+        self._describe = describe
         self.timings = timings
         self._clock = clock
         self.state = State.IDLE
         self.intent: str | None = None  # the request being built or confirmed
         self.slots: dict[str, Any] = {}
         self.asking: str | None = None  # the slot asked for in FILLING
-        self.items: list[GroceryLine] = []
+        self.items: list[Any] = []  # grocery lines, kept as the template engine made them
         self.misses = 0  # not-understood answers to the current question
         self.deadline: float | None = None
         self.warned = False
@@ -339,7 +341,7 @@ class Dialogue:
                 return self._ask(State.FILLING, self.prompts.intents[self.intent].ask[slot])
         return self._confirm()
 
-    def _add_items(self, lines: list[GroceryLine]) -> list[Effect]:
+    def _add_items(self, lines: list[Any]) -> list[Effect]:
         self.intent = GROCERIES
         self.items.extend(lines)
         self.asking = None
@@ -348,11 +350,15 @@ class Dialogue:
         return self._ask(State.ADDING_MORE, text)
 
     def _items_text(self) -> str:
-        line = self.prompts.groceries["line"]
-        return self.prompts.join(
-            line.format(item=i.item, quantity=i.quantity).strip() if i.quantity else i.item
-            for i in self.items
-        )
+        return self.prompts.join(self._line_text(line) for line in self.items)
+
+    def _line_text(self, line: Any) -> str:
+        words = {
+            name: self._describe(name, value) if (value := _field(line, name)) else ""
+            for name in ("item", "quantity", "unit")
+        }
+        # Collapse the gaps an absent quantity or unit leaves in "{quantity} {unit} {item}".
+        return " ".join(self.prompts.groceries["line"].format(**words).split())
 
     def _confirm(self) -> list[Effect]:
         self.misses = 0
@@ -364,7 +370,7 @@ class Dialogue:
         spec = self.prompts.intents.get(self.intent)
         if spec is None:
             return self.intent
-        values = {k: _text(v) for k, v in self.slots.items()}
+        values = {k: self._describe(k, v) for k, v in self.slots.items()}
         if self.intent == GROCERIES:
             values["items"] = self._items_text()
         if spec.with_slots:
@@ -378,7 +384,7 @@ class Dialogue:
         assert self.intent is not None
         slots = dict(self.slots)
         if self.intent == GROCERIES:
-            slots["items"] = [line.as_slot() for line in self.items]
+            slots["items"] = list(self.items)
         self.state = State.ACTING
         self.deadline = None
         log.info("dialogue: acting on %s %s", self.intent, slots)

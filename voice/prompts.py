@@ -35,7 +35,7 @@ _GROCERIES: Mapping[str, frozenset[str]] = {
     "ask_items": frozenset(),
     "read_back": frozenset({"items"}),
     "ask_more": frozenset(),
-    "line": frozenset({"item", "quantity"}),
+    "line": frozenset({"item", "quantity", "unit"}),
 }
 CHOICE_KEYS = ("talk", "yes", "no", "cancel", "repeat", "more_time", "home")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from voice.dialogue import (
     Tapped,
     Tick,
     Timings,
+    plain_words,
 )
 from voice.prompts import CHOICE_KEYS, PROMPTS_DIR, PromptsError, load_prompts, parse_prompts
 from voice.speaker import RecordingSpeaker
@@ -146,7 +148,10 @@ def test_groceries_items_are_read_back_and_more_can_be_added(zh: Dialogue) -> No
     effects = zh.handle(
         heard(
             "groceries",
-            items=[{"item": "鸡蛋", "quantity": "两斤"}, {"item": "米", "quantity": "一袋"}],
+            items=[
+                {"item": "鸡蛋", "quantity": "两", "unit": "斤"},
+                {"item": "米", "quantity": "一", "unit": "袋"},
+            ],
         )
     )
     assert said(effects) == ["好的，两斤鸡蛋、一袋米。还要别的吗？"]
@@ -164,9 +169,9 @@ def test_groceries_items_are_read_back_and_more_can_be_added(zh: Dialogue) -> No
         "groceries",
         {
             "items": [
-                {"item": "鸡蛋", "quantity": "两斤"},
-                {"item": "米", "quantity": "一袋"},
-                {"item": "酱油", "quantity": None},
+                {"item": "鸡蛋", "quantity": "两", "unit": "斤"},
+                {"item": "米", "quantity": "一", "unit": "袋"},
+                {"item": "酱油", "quantity": None, "unit": None},
             ]
         },
     ) in effects
@@ -174,10 +179,10 @@ def test_groceries_items_are_read_back_and_more_can_be_added(zh: Dialogue) -> No
 
 def test_groceries_said_with_items_at_once_go_straight_to_the_read_back(zh: Dialogue) -> None:
     zh.handle(Tapped(Choice.TALK))
-    effects = zh.handle(heard("groceries", item="鸡蛋", quantity="两斤"))
+    effects = zh.handle(heard("groceries", item="鸡蛋", quantity="两", unit="斤"))
     assert said(effects) == ["好的，两斤鸡蛋。还要别的吗？"]
     # More items may also simply be said instead of answering "yes" first.
-    effects = zh.handle(heard("groceries", item="米", quantity="一袋"))
+    effects = zh.handle(heard("groceries", item="米", quantity="一", unit="袋"))
     assert said(effects) == ["好的，两斤鸡蛋、一袋米。还要别的吗？"]
 
 
@@ -196,6 +201,41 @@ def test_rating_asks_for_stars(zh: Dialogue) -> None:
     zh.handle(Tapped(Choice.TALK))
     assert said(zh.handle(heard("rate_service"))) == ["您给几颗星？一颗到五颗。"]
     assert said(zh.handle(heard("rate_service", stars=5))) == ["我听到：服务评价：5颗星。对吗？"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """Stand-in for the template engine's grocery line (canonical item, Decimal quantity)."""
+
+    item: str
+    quantity: Decimal
+    unit: str
+
+
+def test_canonical_slot_values_are_read_back_through_describe(clock: FakeClock) -> None:
+    words = {("item", "eggs"): "鸡蛋", ("item", "rice"): "米", ("quantity", Decimal(2)): "两",
+             ("quantity", Decimal(1)): "一", ("thing", "door"): "门锁"}
+
+    def describe(slot: str, value: Any) -> str:
+        return words.get((slot, value), str(value))
+
+    d = Dialogue(load_prompts("zh"), clock=clock, describe=describe)
+    d.handle(Tapped(Choice.TALK))
+    lines = (Line("eggs", Decimal(2), "斤"), Line("rice", Decimal(1), "袋"))
+    assert said(d.handle(heard("groceries", items=lines))) == ["好的，两斤鸡蛋、一袋米。还要别的吗？"]
+    effects = d.handle(heard("no"))
+    assert said(effects) == ["我听到：买菜代购：两斤鸡蛋、一袋米。对吗？"]
+    # The action gets the canonical lines, exactly as a grocery button flow would.
+    assert Act("groceries", {"items": list(lines)}) in d.handle(Tapped(Choice.YES))
+
+    d.handle(Tapped(Choice.TALK))
+    assert said(d.handle(heard("repair", thing="door"))) == ["我听到：报修：门锁。对吗？"]
+
+
+def test_plain_words_reads_numbers_without_trailing_zeros() -> None:
+    assert plain_words("stars", Decimal("5.0")) == "5"
+    assert plain_words("quantity", Decimal("0.5")) == "0.5"
+    assert plain_words("thing", {"text": "水管", "value": "water"}) == "水管"
 
 
 # -- not understood ---------------------------------------------------------------------------
@@ -328,7 +368,7 @@ def test_urgent_and_read_only_requests_act_without_confirming(zh: Dialogue, inte
 @pytest.mark.parametrize("how", ["voice", "tap"])
 def test_repeat_says_the_last_prompt_again(zh: Dialogue, how: str) -> None:
     zh.handle(Tapped(Choice.TALK))
-    zh.handle(heard("groceries", item="鸡蛋", quantity="两斤"))
+    zh.handle(heard("groceries", item="鸡蛋", quantity="两", unit="斤"))
     effects = zh.handle(heard("repeat") if how == "voice" else Tapped(Choice.REPEAT))
     assert said(effects) == ["好的，两斤鸡蛋。还要别的吗？"]
     assert Listen() in effects and zh.state is State.ADDING_MORE
@@ -428,7 +468,8 @@ def test_acting_has_no_time_limit(zh: Dialogue) -> None:
 def test_english_flow(clock: FakeClock) -> None:
     d = Dialogue(load_prompts("en"), clock=clock)
     d.handle(Tapped(Choice.TALK))
-    effects = d.handle(heard("groceries", items=[{"item": "eggs", "quantity": "a dozen"}]))
+    eggs = {"item": "eggs", "quantity": "a", "unit": "dozen"}
+    effects = d.handle(heard("groceries", items=[eggs]))
     assert effects[0] == Say("All right: a dozen eggs. Anything else?", "en")
     assert said(d.handle(heard("no"))) == ["I heard: groceries: a dozen eggs. Is that right?"]
     assert said(d.handle(NotHeard())) == [
