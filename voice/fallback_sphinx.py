@@ -1,0 +1,208 @@
+"""English fallback recognizer: pocketsphinx (its en-us model ships in the PyPI wheel) with a JSGF
+grammar compiled from the same English template sentences Vosk would get.
+
+Used when no English Vosk model is installed (kiosks without internet still have this). It
+returns the same `Transcript` as the Vosk recognizer, so the snapping step, the confidence
+guard and the dialogue do not know which one ran.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from voice.audio import SAMPLE_RATE, SAMPLE_WIDTH, AudioClip
+from voice.errors import VoiceError
+from voice.grammar import Grammar, compile_grammar
+from voice.recognizer import AudioInput, Transcript, Word
+
+if TYPE_CHECKING:
+    from voice.intents import IntentSet
+
+log = logging.getLogger(__name__)
+
+LANGUAGE = "en"
+# pocketsphinx's acoustic features run at 100 frames per second.
+_FRAMES_PER_SECOND = 100
+# Tokens in a segmentation that are not words: silence, sentence marks, filler and noise.
+_NOT_WORDS = re.compile(r"^(<.*>|\(NULL\)|\[.*\]|\+\+.*\+\+)$")
+# Alternative pronunciations come back marked: "service(2)".
+_VARIANT = re.compile(r"\(\d+\)$")
+# A rejection loop next to the phrases: out-of-grammar speech and noise tend to come out as a
+# string of these short words instead of being forced onto the nearest phrase (without it,
+# white noise decoded as "no" or even "help me"). Words like "ah", "a" and "and" are left out
+# because "I am OK" then decoded as "ah and oh".
+GARBAGE_WORDS = ("uh", "hmm", "the", "to", "it", "is", "of", "in", "that", "s", "f", "sh", "th")
+# A low word insertion penalty (pocketsphinx's default is 0.65) makes a loop of many garbage
+# words expensive, so real phrases still win: 45/45 espeak phrases with the loop in place.
+_WORD_INSERTION_PENALTY = 0.05
+# JSGF words are kept to dictionary spelling: letters, digits and inner apostrophes ("i'm").
+_NON_WORD = re.compile(r"[^a-z0-9']+")
+
+
+class FallbackUnavailable(VoiceError):
+    """pocketsphinx or its bundled English model cannot be loaded."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The English fallback recognizer cannot start ({reason}). Reinstall the kiosk's "
+            "Python packages (`make venv`; pocketsphinx 5.1.1 ships its model), or install an "
+            "English Vosk model with `linli voice install`. The kiosk works by touch meanwhile."
+        )
+
+
+def normalise_phrase(phrase: str) -> str:
+    """A template sentence in the dictionary's spelling: lowercase, punctuation and hyphens
+    to spaces, apostrophes kept only inside words."""
+    words = _NON_WORD.sub(" ", phrase.lower().replace("’", "'")).split()
+    return " ".join(w.strip("'") for w in words if w.strip("'"))
+
+
+def to_jsgf(phrases: Iterable[str], garbage: Iterable[str] = (), name: str = "kiosk") -> str:
+    """One public rule whose alternatives are the phrases (already dictionary words), plus
+    a loop of `garbage` words to absorb what is not one of them."""
+    alternatives = sorted(set(phrases))
+    if not alternatives:
+        raise ValueError("a JSGF grammar needs at least one phrase")
+    garbage = sorted(set(garbage))
+    if garbage:
+        alternatives.append("<garbage>")
+    body = "\n    | ".join(alternatives)
+    text = f"#JSGF V1.0;\ngrammar {name};\npublic <utterance> =\n    {body};\n"
+    if garbage:
+        text += f"<garbage> = ({' | '.join(garbage)})+;\n"
+    return text
+
+
+class SphinxRecognizer:
+    """pocketsphinx in JSGF grammar mode, for English.
+
+    FEASIBILITY.md measured 12-13/15 espeak phrases with JSGF and 2-3/15 free-form, so the
+    grammar is the whole point: out-of-grammar speech and silence give an empty transcript,
+    which the snapping step turns into "not understood".
+    """
+
+    language = LANGUAGE
+
+    def __init__(self, grammar: Grammar, decoder: Any, sample_rate: int = SAMPLE_RATE) -> None:
+        self.grammar = grammar
+        self.sample_rate = sample_rate
+        self._phrases = frozenset(grammar.phrases)
+        garbage = [w for w in GARBAGE_WORDS if decoder.lookup_word(w) is not None]
+        self.jsgf = to_jsgf(grammar.phrases, garbage)
+        self._decoder = decoder
+        try:
+            decoder.add_jsgf_string("kiosk", self.jsgf)
+        except ValueError as exc:
+            raise FallbackUnavailable(f"the JSGF grammar was refused: {exc}") from exc
+        decoder.activate_search("kiosk")
+        self._lock = threading.Lock()  # one utterance at a time through the decoder
+
+    @staticmethod
+    def new_decoder(sample_rate: int = SAMPLE_RATE, model_dir: Path | None = None) -> Any:
+        """A decoder on the wheel's en-us model (or `model_dir`), with no language model."""
+        try:
+            import pocketsphinx
+        except ImportError as exc:
+            raise FallbackUnavailable(f"pocketsphinx is not installed: {exc}") from exc
+        options: dict[str, Any] = {
+            "samprate": sample_rate,
+            "lm": None,
+            # The forward pass alone: the best-path rescoring step truncated phrases ("buy
+            # two eggs" -> "buy") and cost ~10 of 78 espeak phrases in the measurement.
+            "bestpath": False,
+            "wip": _WORD_INSERTION_PENALTY,
+            "logfn": "/dev/null",  # its INFO chatter would flood the kiosk log
+        }
+        if model_dir is not None:
+            options.update(
+                hmm=str(model_dir / "en-us"), dict=str(model_dir / "cmudict-en-us.dict")
+            )
+        try:
+            return pocketsphinx.Decoder(**options)
+        except (RuntimeError, OSError, KeyError) as exc:
+            raise FallbackUnavailable(f"its model did not load: {exc}") from exc
+
+    @classmethod
+    def for_phrases(
+        cls, phrases: Iterable[str], *, model_dir: Path | None = None,
+        sample_rate: int = SAMPLE_RATE,
+    ) -> SphinxRecognizer:
+        """Grammar from these sentences; words missing from the CMU dictionary are reported
+        (a warning and `grammar.report`), never silently dropped."""
+        decoder = cls.new_decoder(sample_rate, model_dir)
+        normalised = [p for p in (normalise_phrase(p) for p in phrases) if p]
+        grammar = compile_grammar(
+            normalised, lambda w: decoder.lookup_word(w) is not None, LANGUAGE
+        )
+        return cls(grammar, decoder, sample_rate)
+
+    @classmethod
+    def for_intents(cls, intent_set: IntentSet, **kwargs: Any) -> SphinxRecognizer:
+        """Grammar from every expanded sentence of the English intent set."""
+        if intent_set.language != LANGUAGE:
+            raise ValueError(f"the fallback is English only, not {intent_set.language!r}")
+        return cls.for_phrases((s.text for s in intent_set.sentences()), **kwargs)
+
+    @property
+    def missing_words(self) -> list[str]:
+        return self.grammar.report.missing_words()
+
+    def recognize(self, audio: AudioInput) -> Transcript:
+        chunks = audio.chunks() if isinstance(audio, AudioClip) else audio
+        total_bytes = 0
+        decode = 0.0
+        with self._lock:
+            started = time.perf_counter()
+            self._decoder.start_utt()
+            try:
+                for chunk in chunks:
+                    if not chunk:
+                        continue
+                    total_bytes += len(chunk)
+                    began = time.perf_counter()
+                    self._decoder.process_raw(bytes(chunk), False, False)
+                    decode += time.perf_counter() - began
+            finally:
+                began = time.perf_counter()
+                self._decoder.end_utt()
+                decode += time.perf_counter() - began
+            hypothesis = self._decoder.hyp()
+            segments = list(self._decoder.seg()) if hypothesis is not None else []
+        audio_seconds = total_bytes / SAMPLE_WIDTH / self.sample_rate
+        words = tuple(
+            Word(
+                _VARIANT.sub("", seg.word),
+                seg.start_frame / _FRAMES_PER_SECOND,
+                (seg.end_frame + 1) / _FRAMES_PER_SECOND,
+                # The segment's posterior probability (0-1): what the confidence guard reads.
+                float(seg.prob),
+            )
+            for seg in segments
+            if not _NOT_WORDS.match(seg.word)
+        )
+        text = " ".join(w.text for w in words)
+        if text and text not in self._phrases:
+            # The rejection loop won: report the words as unknown, like Vosk's [unk], so the
+            # snapping step says "out of grammar" instead of guessing.
+            log.debug("sphinx en: out of grammar %r", text)
+            return Transcript("", (), decode, audio_seconds, len(words))
+        log.debug(
+            "sphinx en: %r in %.3f s (%.3f s wall)", text, decode, time.perf_counter() - started
+        )
+        return Transcript(text, words, decode, audio_seconds, 0)
+
+
+def english_fallback(intent_set: IntentSet, **kwargs: Any) -> SphinxRecognizer:
+    """The recognizer for English when no English Vosk model is installed."""
+    recognizer = SphinxRecognizer.for_intents(intent_set, **kwargs)
+    log.info(
+        "English voice uses the pocketsphinx fallback (no English Vosk model): %d phrases",
+        len(recognizer.grammar.phrases),
+    )
+    return recognizer
