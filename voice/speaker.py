@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
+import ctypes
 import itertools
 import logging
 import queue
@@ -137,39 +136,64 @@ class RecordingSpeaker:
 
 
 class EspeakEngine:
-    """pyttsx3's espeak-ng driver, shared by every speaker in the process.
+    """libespeak-ng through pyttsx3's espeak driver and ctypes binding, shared process-wide.
 
-    libespeak-ng holds global state and pyttsx3 initialises it once per process, so every
-    call goes through one lock.
+    pyttsx3 initialises libespeak-ng (once per process, in retrieval mode) and lists its
+    voices; synthesis then goes straight through the binding with our own sample callback.
+    pyttsx3 2.99's own run loop ignored rate changes once a voice had been switched (every
+    rate gave the same duration in a measurement), prints on stdout for every file, and
+    keeps the last file name so a later say() overwrites it; none of that happens here.
+    libespeak-ng holds global state, so every call goes through one lock.
     """
 
     _lock = threading.Lock()
+    _binding: Any = None
     _engine: Any = None
+    _samples = bytearray()
+    #: libespeak-ng's retrieval mode always produces 22.05 kHz mono 16-bit samples.
+    sample_rate = 22050
 
     @classmethod
     def _get(cls) -> Any:
-        if cls._engine is None:
+        if EspeakEngine._binding is None:
             import pyttsx3
+            from pyttsx3.drivers import _espeak
 
-            cls._engine = pyttsx3.init("espeak")
-        return cls._engine
+            # Kept for the process: pyttsx3 must not de-initialise libespeak-ng.
+            EspeakEngine._engine = pyttsx3.init("espeak")
+            _espeak.SetSynthCallback(EspeakEngine._on_samples)
+            EspeakEngine._binding = _espeak
+        return EspeakEngine._binding
+
+    @classmethod
+    def _on_samples(cls, wav: Any, count: int, events: Any) -> int:
+        if count > 0 and wav:
+            EspeakEngine._samples += ctypes.string_at(wav, count * ctypes.sizeof(ctypes.c_short))
+        return 0  # 0 = go on synthesizing
 
     def voice_ids(self) -> list[str]:
         with self._lock:
-            return [voice.id for voice in self._get().getProperty("voices")]
+            self._get()
+            return [voice.id for voice in EspeakEngine._engine.getProperty("voices")]
 
     def synthesize(self, text: str, voice_id: str, rate: int, volume: float, path: Path) -> None:
         with self._lock:
-            engine = self._get()
+            espeak = self._get()
             # Set the voice by its id every time: getProperty("voice") cannot be trusted to
-            # tell which voice is active, so never rely on what was set before.
-            engine.setProperty("voice", voice_id)
-            engine.setProperty("rate", rate)
-            engine.setProperty("volume", volume)
-            # The driver prints "Audio saved to ..." on stdout for every file.
-            with contextlib.redirect_stdout(io.StringIO()):
-                engine.save_to_file(text, str(path))
-                engine.runAndWait()
+            # tell which voice is active, and a bare "zh" would silently give English.
+            if espeak.SetVoiceByName(voice_id.encode("utf-8")) != espeak.EE_OK:
+                raise SynthesisError(f"espeak-ng refused voice {voice_id!r}")
+            espeak.SetParameter(espeak.RATE, int(rate), 0)
+            espeak.SetParameter(espeak.VOLUME, int(round(volume * 100)), 0)
+            EspeakEngine._samples = bytearray()
+            espeak.Synth(text.encode("utf-8"), flags=espeak.ENDPAUSE | espeak.CHARS_UTF8)
+            espeak.Synchronize()
+            samples = bytes(EspeakEngine._samples)
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(self.sample_rate)
+            wav.writeframes(samples)
 
 
 def wav_seconds(path: Path) -> float:
