@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from voice.errors import VoiceError
+
 log = logging.getLogger(__name__)
 
 _ASOUND_CARDS = Path("/proc/asound/cards")
 
 
-class PlaybackError(RuntimeError):
+class PlaybackError(VoiceError):
     """The audio output failed while playing; the kiosk should show text instead."""
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from voice.errors import VoiceError
 from voice.playback import Playback, PlaybackError, Player, detect_player
 from voice.voices import (
     DEFAULT_RATE_WPM,
@@ -34,7 +35,7 @@ SYNTHESIS_ATTEMPTS = 3
 _CACHE_SIZE = 64
 
 
-class SynthesisError(RuntimeError):
+class SynthesisError(VoiceError):
     """espeak-ng produced no audio, even after the bounded retries."""
 
 
