@@ -1,0 +1,36 @@
+"""The kiosk's screens, each a class with its .kv file beside it, loaded on first use."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.controller import Controller
+    from kiosk.screens.base import KioskScreen
+
+# name -> (module, class). Screens of later versions (services, groceries, health, points,
+# feedback, who-is-using) are added here when they exist.
+SCREENS: dict[str, tuple[str, str]] = {
+    "home": ("kiosk.screens.home", "HomeScreen"),
+    "help_countdown": ("kiosk.screens.help_countdown", "HelpCountdownScreen"),
+    "help_alarm": ("kiosk.screens.help_alarm", "HelpAlarmScreen"),
+    "fall": ("kiosk.screens.fall", "FallScreen"),
+}
+
+_loaded_kv: set[str] = set()
+
+
+def build_screen(name: str, controller: Controller) -> KioskScreen:
+    """Import the screen's module, load its .kv once, and build it."""
+    from kivy.lang import Builder
+
+    module_name, class_name = SCREENS[name]
+    module = importlib.import_module(module_name)
+    kv = Path(module.__file__ or "").with_suffix(".kv")
+    if module_name not in _loaded_kv:
+        Builder.load_file(str(kv))
+        _loaded_kv.add(module_name)
+    screen_class = getattr(module, class_name)
+    return screen_class(name=name, controller=controller)

@@ -1,0 +1,19 @@
+"""Home: six big tiles, the language and text-size switches, and the status line."""
+
+from __future__ import annotations
+
+from kiosk.i18n import Lang
+from kiosk.screens.base import KioskScreen
+
+# The language switch shows each language in its own words, whatever is chosen.
+LANGUAGE_NAMES = {Lang.ZH: "中文", Lang.EN: "English", Lang.KO: "한국어"}
+
+
+class HomeScreen(KioskScreen):
+    def tile_pressed(self, tile: str) -> None:
+        if tile == "help":
+            self.controller.call_for_help()
+        else:
+            # Groceries, services, health, points and the microphone get their screens in
+            # later versions; the tile says so rather than doing nothing.
+            self.controller.not_ready(tile)
