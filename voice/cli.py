@@ -165,26 +165,31 @@ def _listen(args: argparse.Namespace) -> int:
 
 def _listen_once(args: argparse.Namespace, language: str) -> int:
     from voice.audio import MicrophoneSource, WavFileSource, microphone_problem
-    from voice.errors import NoAudioDevice, VoiceError
+    from voice.choose import FALLBACK_LANGUAGES, recognizer_for, recognizer_kind
     from voice.endpointing import EndpointConfig
+    from voice.errors import NoAudioDevice, VoiceError
     from voice.intents import load_intents
-    from voice.pipeline import hear
     from voice.models import find_model
-    from voice.vosk_recognizer import VoskRecognizer, load_model
+    from voice.pipeline import hear
 
     # Cheap checks first: a bad file or a missing model should not cost a 2 s model load.
     wav = WavFileSource(args.wav) if args.wav else None
     if args.mic and (problem := microphone_problem()) is not None:
         raise NoAudioDevice(problem)
-    model_path = args.model or find_model(language, args.dir).path
+    if args.model is None and language not in FALLBACK_LANGUAGES:
+        find_model(language, args.dir)  # raises ModelNotInstalled naming the install command
     intent_set = load_intents(language)
-    model = load_model(model_path)
-    recognizer = VoskRecognizer.for_intents(intent_set, model)
+    recognizer = recognizer_for(language, intent_set, args.dir, model_path=args.model)
     if args.expect:
-        try:
-            recognizer.expect([i.strip() for i in args.expect.split(",") if i.strip()])
-        except ValueError as exc:
-            raise VoiceError(f"--expect: {exc}") from exc
+        intents = [i.strip() for i in args.expect.split(",") if i.strip()]
+        if hasattr(recognizer, "expect"):
+            try:
+                recognizer.expect(intents)
+            except ValueError as exc:
+                raise VoiceError(f"--expect: {exc}") from exc
+        else:
+            print(f"linli voice: --expect ignored: the {recognizer_kind(recognizer)} "
+                  "recognizer always uses the whole grammar", file=sys.stderr)
     config = EndpointConfig() if args.end_silence is None else EndpointConfig(
         end_silence_s=args.end_silence)
     threshold = args.threshold  # None: the matcher's calibrated default
@@ -196,15 +201,17 @@ def _listen_once(args: argparse.Namespace, language: str) -> int:
             print("Listening - speak now.", file=sys.stderr, flush=True)
             result = hear(mic.chunks(), recognizer, intent_set, endpoint_config=config,
                           threshold=threshold)
-    report = recognizer.grammar.report if recognizer.grammar else None
+    grammar = getattr(recognizer, "grammar", None)
+    model = getattr(recognizer, "model", None)  # a LoadedModel for Vosk
     output = {
         "language": language,
         **result.to_dict(),
-        "model": str(model.path),
-        "model_load_seconds": round(model.load_seconds, 3),
-        "grammar": None if report is None else {
-            "phrases": len(recognizer.grammar.phrases),  # type: ignore[union-attr]
-            "missing_words": report.missing_words(),
+        "recognizer": recognizer_kind(recognizer),
+        "model": str(model.path) if model is not None else "pocketsphinx en-us (PyPI wheel)",
+        "model_load_seconds": round(model.load_seconds, 3) if model is not None else None,
+        "grammar": None if grammar is None else {
+            "phrases": len(grammar.phrases),
+            "missing_words": grammar.report.missing_words(),
         },
     }
     print(json.dumps(output, ensure_ascii=False, default=str))
