@@ -63,7 +63,6 @@ class FontSizes:
     """Font sizes as Kivy 'NNsp' strings: Kivy re-computes those when Metrics.fontscale
     changes, so the text-size switch takes effect at once (sp(40) numbers would not)."""
 
-    countdown: str = "220sp"  # the SOS seconds, readable from across the room
     headline: str = "64sp"  # "您还好吗？", "正在呼叫帮助"
     tile: str = "52sp"  # the main word on a primary button, in the chosen language
     tile_second: str = "36sp"  # the same word in the second language

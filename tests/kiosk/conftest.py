@@ -21,19 +21,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
-
-
-class ManualTime:
-    """The controller's monotonic clock, moved by the test (countdowns without waiting)."""
-
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from kiosk_harness import ManualTime, make_kiosk  # noqa: E402
 
 
 @pytest.fixture
@@ -48,17 +36,6 @@ def store(tmp_path: Path) -> Iterator[Any]:
     store = LocalStore.open(tmp_path / "kiosk.sqlite3", uuid.uuid4())
     yield store
     store.close()
-
-
-def make_kiosk(store: Any, manual_time: ManualTime, **controller_kwargs: Any) -> Any:
-    from kiosk.controller import Controller
-    from kiosk.offscreen import OffscreenKiosk
-    from kiosk.speech import RecordingSpeech
-
-    controller_kwargs.setdefault("speech", RecordingSpeech())
-    controller_kwargs.setdefault("poll_interval", 0.05)
-    controller = Controller(store, now=manual_time, close_store=False, **controller_kwargs)
-    return OffscreenKiosk(controller)
 
 
 @pytest.fixture

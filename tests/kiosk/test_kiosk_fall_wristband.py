@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import make_kiosk
+from kiosk_harness import make_kiosk
 from sqlalchemy import text
 
 from kiosk.wiring import simulated_wristbands
