@@ -19,6 +19,7 @@ _COMMAND_PROVIDERS = (
     ("linli.sim_cli", "add_commands"),  # sim
     ("linli.bench", "add_commands"),  # bench
     ("voice.cli", "add_commands"),  # voice
+    ("kiosk.cli", "add_commands"),  # kiosk
 )
 
 
