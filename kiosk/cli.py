@@ -67,8 +67,26 @@ def run_kiosk(args: argparse.Namespace) -> int:
         return 2
     from kiosk.app import KioskApp
 
-    KioskApp(controller).run()
+    app = KioskApp(controller)
+    _stop_on_signals(app)
+    app.run()
     return 0
+
+
+def _stop_on_signals(app: Any) -> None:
+    """Ctrl-C or a service manager's SIGTERM ends the app through Kivy's own stop, so the
+    controller stops the wristbands and the sync loop and closes the store (a
+    KeyboardInterrupt inside Kivy's loop would skip all of that)."""
+    import signal
+
+    from kivy.clock import Clock
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping the kiosk", signum)
+        Clock.schedule_once(lambda _dt: app.stop())
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _screenshots(out_dir: Path, screen: Any) -> int:
