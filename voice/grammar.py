@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from voice.errors import EmptyGrammar
 
@@ -27,6 +28,30 @@ UNKNOWN_TOKENS = ("[unk]", "<UNK>", "<unk>")
 _SPLIT_ON_CHARACTERS = frozenset({"zh", "ko", "ja", "yue"})
 
 HasWord = Callable[[str], bool]
+
+# A Vosk grammar of more sentences than this is reduced to representative ones (below):
+# Vosk builds a loose phrase model from the list, and the longer the list the more ways it
+# finds to go wrong (Korean, espeak-ng: 668 sentences 2-3/45 right, 3 per intent 14/45).
+MAX_GRAMMAR_SENTENCES = 200
+REPRESENTATIVE_PER_INTENT = 3
+
+
+def representative_phrases(sentences: Iterable[Any], per_intent: int) -> list[str]:
+    """The first `per_intent` expanded sentences of each intent, in template order.
+
+    The first template of an intent is its plainest phrasing, and the expansion walks it
+    first, so these are the core forms ("도와주세요", "네", "취소"). Only the recognizer's
+    grammar is reduced: snapping and parsing still use every sentence, so what Vosk hears
+    is matched against the whole template set.
+    """
+    taken: dict[str, int] = {}
+    out: dict[str, None] = {}
+    for sentence in sentences:
+        intent = str(sentence.intent)
+        if taken.get(intent, 0) < per_intent and sentence.text not in out:
+            taken[intent] = taken.get(intent, 0) + 1
+            out[sentence.text] = None
+    return list(out)
 
 
 def detect_unknown_token(has_word: HasWord) -> str | None:
