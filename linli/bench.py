@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -29,6 +30,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     ble.add_argument("--sos-presses", type=int, default=100, help="SOS presses timed per fleet")
     ble.set_defaults(handler=_run_ble)
 
+    voice = kinds.add_parser(
+        "voice", help="speech: intent accuracy on espeak-ng speech, RTF, latency, load time, RSS; "
+                      "one JSON object per language"
+    )
+    voice.add_argument("--languages", default="zh,en,ko", help="comma-separated: zh,en,ko")
+    voice.add_argument("--rates", default="120,150,180", help="espeak-ng speaking rates, wpm")
+    voice.add_argument("--snr", type=float, default=10.0,
+                       help="signal-to-noise ratio of the noisy copies, dB")
+    voice.add_argument("--dir", type=Path, default=None, help="speech models directory")
+    voice.set_defaults(handler=_run_voice)
+
 
 def _run_sync(args: argparse.Namespace) -> int:
     from linli.bench_sync import run_sync_benchmark
@@ -46,6 +58,25 @@ def _run_ble(args: argparse.Namespace) -> int:
     logging.getLogger("devices").setLevel(logging.WARNING)
     counts = [int(n) for n in args.bands.split(",") if n.strip()]
     return _print(run_ble_benchmark(counts, cpu_window_s=args.cpu_window, sos_presses=args.sos_presses))
+
+
+def _run_voice(args: argparse.Namespace) -> int:
+    import logging
+
+    from linli.bench_voice import run_voice_benchmark
+
+    logging.getLogger("voice").setLevel(logging.WARNING)
+    languages = [name.strip() for name in args.languages.split(",") if name.strip()]
+    rates = [int(n) for n in args.rates.split(",") if n.strip()]
+    try:
+        for result in run_voice_benchmark(languages, rates=rates, snr_db=args.snr,
+                                          models_dir=args.dir):
+            _print(result)
+            sys.stdout.flush()
+    except RuntimeError as exc:
+        print(f"linli bench voice: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _print(result: dict[str, Any]) -> int:
