@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -96,6 +97,9 @@ class AlertChange:
         detail: who cancelled a fall ("band", "kiosk", ...); why no data ("off_wrist",
             "no_signal").
         deadline: for FALL_COUNTDOWN_STARTED, the monotonic time the alarm goes.
+        record_id: the local-store record this change became, once stored (the
+            WristbandService fills it in before telling its listeners), so the kiosk can
+            follow a help call's acknowledgement.
     """
 
     band: str
@@ -107,6 +111,7 @@ class AlertChange:
     sequence: int | None = None
     detail: str | None = None
     deadline: float | None = None
+    record_id: uuid.UUID | None = None
 
     @property
     def is_alarm(self) -> bool:

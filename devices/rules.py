@@ -260,6 +260,23 @@ class AlertEngine:
             changes.extend(self._cancel_fall(band, state, at, by))
         return changes
 
+    def confirm_fall(self, band: str, at: float, by: str = "kiosk") -> list[AlertChange]:
+        """The resident asked for help during `band`'s fall countdown: the alarm goes now.
+
+        Ends the countdown, so the fall gives exactly one alarm (not a second one at the
+        deadline). Without a countdown running this returns only what `tick` finds.
+        """
+        changes = self.tick(at)
+        state = self._bands.get(band)
+        if state is None or state.fall_deadline is None:
+            return changes
+        state.fall_deadline = None
+        log.info("band %s: help asked for by %s during the fall countdown; sending the alarm",
+                 band, by)
+        changes.append(self._change(band, AlertKind.FALL, AlertPhase.STARTED, at,
+                                    sequence=state.fall_sequence, detail=by))
+        return changes
+
     def tick(self, now: float) -> list[AlertChange]:
         """Run the time-based rules up to `now`: fall countdowns, no data."""
         changes: list[AlertChange] = []

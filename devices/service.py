@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -97,6 +98,11 @@ class WristbandService:
         """The resident answered "I'm OK" on the kiosk during a fall countdown."""
         self._handle(self.engine.cancel_fall(address, self.clock.monotonic(), by=by))
 
+    def confirm_fall(self, address: str, by: str = "kiosk") -> None:
+        """The resident asked for help on the kiosk during a fall countdown: the fall
+        alarm is recorded now (one help call, source "fall"), not at the deadline."""
+        self._handle(self.engine.confirm_fall(address, self.clock.monotonic(), by=by))
+
     # --- events -------------------------------------------------------------------------
 
     def _on_band_event(self, event: BandEvent) -> None:
@@ -126,10 +132,12 @@ class WristbandService:
     def _handle(self, changes: list[AlertChange]) -> None:
         for change in changes:
             try:
-                self.recorder.record(change)
+                record_id = self.recorder.record(change)
             except RecordingFailed:
                 # The recorder keeps the alarm in memory and retries; the UI must say so.
                 log.error("could not store %s for band %s; kept in memory", change.kind, change.band)
+            else:
+                change = dataclasses.replace(change, record_id=record_id)
             for listener in list(self._listeners):
                 try:
                     listener(change)

@@ -4,6 +4,7 @@ alert rules and a real kiosk store. Nothing is mocked; virtual bands speak real 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -215,8 +216,6 @@ def test_unpaired_bands_nearby_are_listed_for_pairing_not_connected(tmp_path: Pa
 
 
 def test_alert_limits_follow_the_resident_wearing_the_band(tmp_path: Path) -> None:
-    import dataclasses
-
     strict = dataclasses.replace(FAST_RULES, hr_high=90)
 
     async def body() -> None:
@@ -271,5 +270,28 @@ def test_an_sos_refused_by_a_full_store_is_stored_once_space_returns(tmp_path: P
             k.store.engine.dispose()
             await eventually(lambda: len(records(k, "help_call")) == filler + 1, 2, "the SOS stored on a tick")
             assert records(k, "help_call")[-1]["source"] == "wristband_sos"
+
+    run(body)
+
+
+def test_help_asked_for_during_a_fall_countdown_is_one_alarm_now(tmp_path: Path) -> None:
+    async def body() -> None:
+        slow_fall = dataclasses.replace(FAST_RULES, fall_countdown_s=30.0)
+        async with kiosk(tmp_path, 1, thresholds=slow_fall) as k:
+            heard = []
+            k.service.on_alert(heard.append)
+            band = k.fleet[0]
+            await eventually(lambda: connected(k) == 1, 10, "connected")
+            await band.detect_fall()
+            await eventually(lambda: heard, 3, "the fall countdown")
+            k.service.confirm_fall(band.address)
+            [call] = records(k, "help_call")  # at once, not after 30 s
+            assert call["source"] == "fall"
+            [alarm] = [change for change in heard if change.is_alarm]
+            assert alarm.record_id is not None  # the kiosk can follow its acknowledgement
+            assert str(alarm.record_id) in {e["id"] for e in outbox(k)}
+            k.service.cancel_fall(band.address)  # too late to cancel: nothing more happens
+            await asyncio.sleep(0.5)
+            assert len(records(k, "help_call")) == 1 and records(k, "wristband_alert") == []
 
     run(body)
