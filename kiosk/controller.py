@@ -325,6 +325,12 @@ class Controller(EventDispatcher):
             self.say_alarm()
 
     def _send_help(self, state: AlarmState) -> None:
+        service = self.wristband_service
+        if state.origin is Origin.FALL_KIOSK and state.band is not None and service is not None:
+            # The band's fall countdown becomes the alarm now: one help call for one fall,
+            # recorded by the wristband service (its notice brings the record id back).
+            self._bg.call_soon(service.confirm_fall, state.band, "kiosk")
+            return
         source = HelpSource.KIOSK_BUTTON if state.origin is Origin.KIOSK else HelpSource.FALL
         wristband_id = resident_id = None
         if state.band is not None:
@@ -393,6 +399,9 @@ class Controller(EventDispatcher):
             self._apply(Action.NOTHING)
         elif change.is_alarm:
             self.flow.wristband_alarm(change.band)
+            if change.record_id is not None and self.flow.state.help_call_id is None:
+                # Follow this help call's acknowledgement on the latched alarm screen.
+                self.flow.help_saved(change.record_id)
             self._apply(Action.NOTHING)
 
     async def _poll_forever(self) -> None:

@@ -41,3 +41,31 @@ def test_a_band_fall_asks_are_you_ok_and_im_ok_cancels_it_on_the_band_service(
         assert records(store, "help_call") == []  # "I'm OK": no alarm
     finally:
         kiosk.close()
+
+
+def test_call_for_help_on_the_fall_screen_is_one_fall_alarm_that_the_screen_follows(
+        store: Any, manual_time: Any) -> None:
+    import uuid
+
+    kiosk = make_kiosk(store, manual_time, wristbands=simulated_wristbands(1))
+    controller = kiosk.controller
+    try:
+        kiosk.until(lambda: controller.status.bands_connected == 1, timeout=20,
+                    what="the virtual band connected")
+        band = controller.wristband_service.fleet[0]
+        controller.background.submit(band.detect_fall())
+        kiosk.until(lambda: kiosk.root.current == "fall", timeout=10, what="fall screen")
+
+        kiosk.tap("fall_call")
+        kiosk.until(lambda: records(store, "help_call"), timeout=5, what="the fall alarm stored")
+        kiosk.until(lambda: controller.flow.state.help_call_id is not None, timeout=5,
+                    what="the latched alarm follows the stored help call")
+        with store.engine.connect() as conn:
+            [(record_id, payload)] = conn.execute(text(
+                "SELECT id, payload FROM records WHERE kind = 'help_call'")).all()
+        assert (json.loads(payload) if isinstance(payload, str) else payload)["source"] == "fall"
+        assert controller.flow.state.help_call_id == uuid.UUID(str(record_id))
+        # The band's own countdown is over: no second help call at its deadline.
+        assert controller.wristband_service.engine.fall_deadline(band.address) is None
+    finally:
+        kiosk.close()
