@@ -69,3 +69,28 @@ def test_call_for_help_on_the_fall_screen_is_one_fall_alarm_that_the_screen_foll
         assert controller.wristband_service.engine.fall_deadline(band.address) is None
     finally:
         kiosk.close()
+
+
+def test_a_wristband_sos_latches_and_shows_who_acknowledged(store: Any, manual_time: Any) -> None:
+    from datetime import UTC, datetime
+
+    kiosk = make_kiosk(store, manual_time, wristbands=simulated_wristbands(1))
+    controller = kiosk.controller
+    try:
+        kiosk.until(lambda: controller.status.bands_connected == 1, timeout=20,
+                    what="the virtual band connected")
+        band = controller.wristband_service.fleet[0]
+        controller.background.submit(band.press_sos())
+        kiosk.until(lambda: kiosk.root.current == "help_alarm", timeout=10, what="latched alarm")
+        kiosk.until(lambda: controller.alarm.help_call_id is not None, timeout=5,
+                    what="the alarm follows the band's help call")
+        [call] = records(store, "help_call")
+        assert call["source"] == "wristband_sos"
+
+        store.apply_pull([{"seq": 1, "kind": "help_call_status", "changed_at": datetime.now(UTC).isoformat(),
+                           "payload": {"help_call_id": str(controller.alarm.help_call_id),
+                                       "state": "acknowledged", "acknowledged_by": "张阿姨"}}], next_cursor=1)
+        kiosk.until(lambda: controller.alarm.acknowledged, timeout=10, what="acknowledgement noticed")
+        assert "张阿姨" in kiosk.screen.ids.message.text
+    finally:
+        kiosk.close()
