@@ -29,9 +29,11 @@ _SPLIT_ON_CHARACTERS = frozenset({"zh", "ko", "ja", "yue"})
 
 HasWord = Callable[[str], bool]
 
-# A Vosk grammar of more sentences than this is reduced to representative ones (below):
-# Vosk builds a loose phrase model from the list, and the longer the list the more ways it
-# finds to go wrong (Korean, espeak-ng: 668 sentences 2-3/45 right, 3 per intent 14/45).
+# A suggested limit for `VoskRecognizer.for_intents(max_sentences=...)`: above it the grammar
+# is reduced to representative sentences (below). Vosk builds a loose phrase model from the
+# list and the longer the list the more ways it finds to go wrong (Korean, espeak-ng: 668
+# sentences 2-4/45 right, 3 per intent 12-14/45), but the reduced list also let brown noise
+# through as cancel_alarm, so it is opt-in (docs/VOICE.md).
 MAX_GRAMMAR_SENTENCES = 200
 REPRESENTATIVE_PER_INTENT = 3
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from voice.audio import SAMPLE_RATE, SAMPLE_WIDTH, AudioClip
 from voice.errors import ModelLoadFailed, ModelNotInstalled
 from voice.grammar import (
-    MAX_GRAMMAR_SENTENCES,
     REPRESENTATIVE_PER_INTENT,
     Grammar,
     compile_grammar,
@@ -123,15 +122,16 @@ class VoskRecognizer:
     @classmethod
     def for_intents(cls, intent_set: IntentSet, model: LoadedModel | None = None,
                     directory: Path | None = None, *,
-                    max_sentences: int | None = MAX_GRAMMAR_SENTENCES,
+                    max_sentences: int | None = None,
                     per_intent: int = REPRESENTATIVE_PER_INTENT) -> VoskRecognizer:
         """Grammar from the expanded template sentences of the set's language.
 
-        When there are more than `max_sentences` (None: no limit), the grammar holds only the
-        first `per_intent` sentences of each intent (`voice.grammar.representative_phrases`):
-        measured on Korean espeak-ng speech, 14/45 right instead of 2-3/45 with all 668
-        (docs/VOICE.md). Snapping still uses every sentence. `expect()` narrows to a dialogue
-        step's intents with all their sentences when those are few enough.
+        With `max_sentences` (e.g. MAX_GRAMMAR_SENTENCES) and more sentences than that, the
+        grammar holds only the first `per_intent` sentences of each intent
+        (`voice.grammar.representative_phrases`): on Korean espeak-ng speech 12-14/45 right
+        instead of 2-4/45 with all 668, but 4-5 wrong intents instead of 1-2, and sox brown
+        noise came back as cancel_alarm in 5 of 25 clips (never with the whole grammar), so
+        it is not the default (docs/VOICE.md). Snapping always uses every sentence.
         """
         sentences = intent_set.sentences()
         phrases = [s.text for s in sentences]

@@ -136,18 +136,18 @@ def test_noise_is_mostly_rejected_and_never_calls_for_help(
     recognizer: SphinxRecognizer, english: IntentSet
 ) -> None:
     # In the kiosk the endpointer keeps noise away from the recognizer; this is the second
-    # line of defence. Measured with the whole English grammar: 19 of these 20 clips
-    # rejected, one read as "nope" (no); with a 24-phrase grammar it was 14 (the rest "stop").
+    # line of defence. Measured with the whole English grammar: all 12 of these clips
+    # rejected (19 of 20 with seeds 0-4, one read as "nope", no); with a 24-phrase grammar it was 14 (the rest "stop").
     # pocketsphinx's running cepstral mean carries over between utterances, so the order
     # matters a little. Without the rejection loop most came back "no".
     results = []
-    for seed in range(5):
+    for seed in range(3):
         for level in (200, 1000, 4000, 10000):
             noise = np.random.default_rng(seed).normal(0, level, 2 * SAMPLE_RATE)
             results.append(recognizer.recognize(AudioClip.from_samples(noise.astype(np.int16))))
     heard = [t.text for t in results if t.text]
     print(f"\nnoise heard as {heard}")
-    assert len(results) - len(heard) >= 16, heard
+    assert len(results) - len(heard) >= 10, heard
     assert all(snap(text, english) in HARMLESS for text in heard), heard
 
 

