@@ -43,16 +43,25 @@ def test_a_band_fall_asks_are_you_ok_and_im_ok_cancels_it_on_the_band_service(
         kiosk.close()
 
 
+def kiosk_with_a_band(store: Any, manual_time: Any) -> tuple[Any, Any]:
+    """A kiosk with one virtual band, connected; closes the kiosk if the band never comes."""
+    kiosk = make_kiosk(store, manual_time, wristbands=simulated_wristbands(1))
+    try:
+        kiosk.until(lambda: kiosk.controller.status.bands_connected == 1, timeout=20,
+                    what="the virtual band connected")
+    except BaseException:
+        kiosk.close()
+        raise
+    return kiosk, kiosk.controller.wristband_service.fleet[0]
+
+
 def test_call_for_help_on_the_fall_screen_is_one_fall_alarm_that_the_screen_follows(
         store: Any, manual_time: Any) -> None:
     import uuid
 
-    kiosk = make_kiosk(store, manual_time, wristbands=simulated_wristbands(1))
+    kiosk, band = kiosk_with_a_band(store, manual_time)
     controller = kiosk.controller
     try:
-        kiosk.until(lambda: controller.status.bands_connected == 1, timeout=20,
-                    what="the virtual band connected")
-        band = controller.wristband_service.fleet[0]
         controller.background.submit(band.detect_fall())
         kiosk.until(lambda: kiosk.root.current == "fall", timeout=10, what="fall screen")
 
@@ -74,12 +83,9 @@ def test_call_for_help_on_the_fall_screen_is_one_fall_alarm_that_the_screen_foll
 def test_a_wristband_sos_latches_and_shows_who_acknowledged(store: Any, manual_time: Any) -> None:
     from datetime import UTC, datetime
 
-    kiosk = make_kiosk(store, manual_time, wristbands=simulated_wristbands(1))
+    kiosk, band = kiosk_with_a_band(store, manual_time)
     controller = kiosk.controller
     try:
-        kiosk.until(lambda: controller.status.bands_connected == 1, timeout=20,
-                    what="the virtual band connected")
-        band = controller.wristband_service.fleet[0]
         controller.background.submit(band.press_sos())
         kiosk.until(lambda: kiosk.root.current == "help_alarm", timeout=10, what="latched alarm")
         kiosk.until(lambda: controller.alarm.help_call_id is not None, timeout=5,
