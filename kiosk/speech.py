@@ -1,7 +1,8 @@
-"""The kiosk's speech port: what the screens need from a speaker, and stand-ins until voice/ plugs in.
+"""The kiosk's speech port: what the screens need from a speaker, and the choice of one.
 
-voice/'s Speaker will be adapted to this port; until then the kiosk runs with `NullSpeech`
-(it logs what it would say) and the tests with `RecordingSpeech`.
+voice/'s Speaker fits this port as it is. Without a sound device the kiosk runs with
+`NullSpeech` (it logs what it would say; the screen carries every word anyway); the
+tests use `RecordingSpeech`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,26 @@ class Speech(Protocol):
 
     def repeat(self) -> None:
         """Say the last text again (the "say it again" button)."""
+
+
+def default_speech() -> Speech:
+    """voice/'s espeak-ng speaker when this kiosk can play sound, else `NullSpeech`.
+
+    A kiosk without sound must say so in its log, never fail silently (SENIOR_UX: the
+    text stays on screen either way).
+    """
+    try:
+        from voice.speaker import Pyttsx3Speaker
+
+        speaker = Pyttsx3Speaker()
+    except Exception as exc:  # no espeak-ng library, a broken driver ...
+        log.warning("no speech output (%s); the kiosk shows text only", exc)
+        return NullSpeech()
+    if not speaker.available:
+        log.warning("no speech output: %s; the kiosk shows text only", speaker.problem)
+        speaker.close()
+        return NullSpeech()
+    return speaker
 
 
 class NullSpeech:

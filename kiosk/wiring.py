@@ -66,7 +66,9 @@ def build_controller(*, store_path: Path | None, server: str | None, token: str 
         factory = simulated_wristbands(simulate_wristbands)
     elif wristbands:
         factory = bluetooth_wristbands
-    return Controller(store, sync_loop=loop, wristbands=factory, lang=lang)
+    from kiosk.speech import default_speech
+
+    return Controller(store, sync_loop=loop, wristbands=factory, lang=lang, speech=default_speech())
 
 
 @asynccontextmanager
