@@ -120,15 +120,8 @@ def make_model_zip(path: Path, *, top: str | None = "vosk-model-small-ko-0.22",
 
 
 def require_templates(language: str) -> None:
-    """Skip until the intent templates of `language` exist (they are written separately)."""
-    try:
-        from voice.intents import load_intents
-        from voice.matching import snap  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"intent templates not available yet: {exc}")
-    from voice.templates import IntentDataError
+    """Load `language`'s intent templates; a broken template file fails the test, never
+    skips it (a language whose intents broke after an update must turn CI red)."""
+    from voice.intents import load_intents
 
-    try:
-        load_intents(language)
-    except IntentDataError as exc:
-        pytest.skip(f"intent templates not available yet: {exc}")
+    load_intents(language)
