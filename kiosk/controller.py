@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -27,15 +27,26 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kiosk.alarm import Action, AlarmFlow, AlarmState, Origin, Phase
 from kiosk.background import BackgroundLoop
 from kiosk.i18n import Lang, Translator
+from kiosk.screens.groceries import GroceryOrder, line_text, readback
+from kiosk.screens.requests import status_words
 from kiosk.speech import NullSpeech, Speech
 from kiosk.status import Connection, KioskStatus
 from kiosk.theme import apply_font_scale, next_font_scale
-from sync.records import HelpCall, HelpCallState, HelpSource, RecordKind
+from sync.records import (
+    GroceryDetails,
+    GroceryItem,
+    HelpCall,
+    HelpCallState,
+    HelpSource,
+    RecordKind,
+    ServiceRequest,
+)
 
 if TYPE_CHECKING:
     from devices.events import AlertChange
     from devices.service import WristbandService
     from sync import LocalStore, SyncLoop, SyncStatus
+    from sync.store_views import RequestView
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +64,9 @@ SCREEN_OF_PHASE = {
     Phase.ACKNOWLEDGED: "help_alarm",
 }
 
+# Screens of the idle kiosk (not alarms): an idle alarm change does not leave them.
+IDLE_SCREENS = frozenset({"home", "groceries", "grocery_confirm", "grocery_sent", "requests"})
+
 # A latched alarm repeats its spoken message this often (SENIOR_UX: audible reminder).
 REMINDER_INTERVAL_S = 60.0
 
@@ -69,6 +83,7 @@ class _Observation:
     delivered: bool
     acknowledged: bool
     acknowledged_by: str | None
+    requests: tuple[RequestView, ...] = ()  # the resident's requests, newest first
 
 
 class Controller(EventDispatcher):
@@ -83,6 +98,8 @@ class Controller(EventDispatcher):
     countdown_shown = NumericProperty(0)
     notice = StringProperty("")  # a short message on the home screen ("coming soon")
     offline = BooleanProperty(False)  # a latched alarm that has reached nobody yet
+    grocery = ObjectProperty(GroceryOrder())  # the grocery order being chosen / sent
+    requests = ObjectProperty(())  # the resident's requests (RequestView), newest first
 
     def __init__(
         self,
@@ -243,6 +260,121 @@ class Controller(EventDispatcher):
         self.notice = self.text("home.coming_soon")
         self.say("say.coming_soon")
 
+    # --- groceries and my requests (UI thread) ------------------------------------------
+
+    def go_home(self) -> None:
+        self._show("home")
+
+    def open_groceries(self) -> None:
+        """The groceries tiles; a finished order makes room for a new one."""
+        if self.grocery.stored or self.grocery.failure == "no_resident":
+            self.grocery = GroceryOrder()
+        self._show("groceries")
+
+    def open_requests(self) -> None:
+        self._show("requests")
+
+    def grocery_add(self, item: str, delta: int) -> None:
+        """+ (1) or - (-1) on an item tile; says the new amount."""
+        order = self.grocery
+        if order.saving or order.stored:
+            return
+        self.grocery = order.changed(item, delta)
+        self.notice = ""
+        count = self.grocery.quantity(item)
+        if count:
+            from kiosk.screens.groceries import unit_of
+
+            self.say("grocery_say.quantity", line=line_text(
+                self.translator, Lang(self.lang), item, count, unit_of(item)))
+        else:
+            self.say("grocery_say.removed", name=self.text(f"grocery.item.{item}"))
+
+    def grocery_page(self, page: int) -> None:
+        from kiosk.screens.groceries import PAGES
+
+        self.grocery = replace(self.grocery, page=page % len(PAGES))
+
+    def grocery_review(self) -> None:
+        """"选好了": the read-back question, or a word that nothing is chosen yet."""
+        if self.grocery.empty:
+            self.notice = self.text("grocery.empty")
+            self.say("grocery_say.empty")
+            return
+        self.notice = ""
+        self._show("grocery_confirm")
+
+    def grocery_change(self) -> None:
+        """"不对": back to the tiles with the same amounts; nothing is stored."""
+        self._show("groceries", spoken="grocery_say.change")
+
+    def grocery_confirm(self) -> None:
+        """"对": one ServiceRequest(grocery), stored on the background loop."""
+        order = self.grocery
+        if order.empty or order.saving or order.stored:
+            return
+        self.grocery = replace(order, saving=True, failure=None)
+        self._show("grocery_sent", spoken=None)
+        self._bg.submit(self._save_grocery(order))
+
+    def order_progress(self, record_id: uuid.UUID | None, lang: str | None = None) -> str:
+        """Whether a stored order has reached the community (or what the server said)."""
+        lang_ = Lang(lang or self.lang)
+        view = next((v for v in self.requests if v.id == record_id), None)
+        if view is None:  # just stored, the poll has not read it back yet: on this kiosk
+            return self.translator.text("grocery.not_sent", lang_)
+        if view.status is None and view.delivery.value == "pending":
+            return self.translator.text("grocery.not_sent", lang_)
+        if view.status is None and view.delivery.value == "sent":
+            return self.translator.text("grocery.sent", lang_)
+        return status_words(view, self.translator, lang_)
+
+    def resident_id(self) -> uuid.UUID | None:
+        """Who the kiosk acts for: its only resident (the who-is-using screen comes later)."""
+        residents = self.store.residents()
+        return residents[0].resident_id if len(residents) == 1 else None
+
+    async def _save_grocery(self, order: GroceryOrder) -> None:
+        record_id: uuid.UUID | None = None
+        failure: str | None = None
+        try:
+            resident = self.resident_id()
+            if resident is None:
+                failure = "no_resident"
+            else:
+                items = [GroceryItem(name=item, quantity=quantity, unit=unit)
+                         for item, quantity, unit in order.lines()]
+                payload = ServiceRequest(resident_id=resident,
+                                         details=GroceryDetails(items=items))
+                record_id = self.store.create_record(RecordKind.SERVICE_REQUEST, payload)
+        except Exception:
+            log.exception("grocery order not stored")
+            failure = "not_saved"
+        if record_id is not None:
+            log.info("grocery order %s stored (%d items)", record_id, len(order.quantities))
+            if self.sync_loop is not None:
+                self.sync_loop.wake()
+        elif failure == "no_resident":
+            log.warning("grocery order not stored: no single resident registered here")
+        Clock.schedule_once(partial(self._on_grocery_saved, record_id, failure))
+
+    def _on_grocery_saved(self, record_id: uuid.UUID | None, failure: str | None,
+                          _dt: float = 0) -> None:
+        self.grocery = replace(self.grocery, saving=False, record_id=record_id, failure=failure)
+        if self.screen == "grocery_sent":
+            self.say_screen()
+
+    def _show(self, screen: str, spoken: str | None = "") -> None:
+        """An idle screen of the kiosk's own (never over an alarm); spoken as it opens."""
+        if self.flow.phase is not Phase.IDLE:
+            return
+        self.notice = ""
+        self.screen = screen
+        if spoken:
+            self.say(spoken)
+        elif spoken == "":
+            self.say_screen()
+
     # --- words -------------------------------------------------------------------------------
 
     def text(self, key: str, **values: Any) -> str:
@@ -255,13 +387,36 @@ class Controller(EventDispatcher):
         """Speak what the current screen is for (on entering it, and on a language change)."""
         state = self.flow.state
         if state.phase is Phase.IDLE:
-            self.say("say.home")
+            self._say_idle_screen()
         elif state.phase is Phase.COUNTDOWN:
             self.say("say.help_countdown")
         elif state.phase is Phase.FALL_CHECK:
             self.say("say.fall_question")
         else:
             self.say_alarm()
+
+    def _say_idle_screen(self) -> None:
+        lang = Lang(self.lang)
+        if self.screen == "groceries":
+            self.say("grocery_say.start")
+        elif self.screen == "grocery_confirm":
+            self.speech.speak(readback(self.translator, lang, self.grocery), self.lang)
+        elif self.screen == "grocery_sent":
+            order = self.grocery
+            if order.failure:
+                self.say(f"grocery.{order.failure}")
+            elif order.stored:
+                self.say("grocery_say.saved", delivery=self.order_progress(order.record_id))
+        elif self.screen == "requests":
+            from kiosk.screens.requests import what_words
+
+            words = [" ".join(filter(None, (*what_words(view, self.translator, lang),
+                                            status_words(view, self.translator, lang))))
+                     for view in self.requests[:3]]
+            summary = "。".join(words) if words else self.text("requests.none")
+            self.say("requests.say", summary=summary)
+        else:
+            self.say("say.home")
 
     def say_alarm(self) -> None:
         state = self.flow.state
@@ -302,6 +457,9 @@ class Controller(EventDispatcher):
         self.offline = self.alarm_offline
         self.countdown_shown = state.countdown.shown(self._now()) if state.countdown else 0
         screen = SCREEN_OF_PHASE[state.phase]
+        if state.phase is Phase.IDLE and before.phase is Phase.IDLE and \
+                self.screen in IDLE_SCREENS:
+            screen = self.screen  # nothing alarming happened: stay where the resident is
         changed = (before.phase, before.acknowledged) != (state.phase, state.acknowledged)
         if screen != self.screen:
             self.notice = ""
@@ -437,12 +595,16 @@ class Controller(EventDispatcher):
                 acknowledged = view.acknowledged_by is not None or view.state in (
                     HelpCallState.ACKNOWLEDGED, HelpCallState.RESOLVED)
                 by = view.acknowledged_by
+        resident = self.resident_id()
+        requests = tuple(self.store.requests_of(resident)) if resident is not None else ()
         return _Observation(pending, info.community_phone if info else None, len(paired),
-                            connected, call_id, delivered, acknowledged, by)
+                            connected, call_id, delivered, acknowledged, by, requests)
 
     def _on_observation(self, observation: _Observation, _dt: float = 0) -> None:
         self._observation = observation
         self._refresh_status()
+        if observation.requests != self.requests:
+            self._requests_changed(observation.requests)
         if observation.help_call_id is not None:
             self.flow.help_status(observation.help_call_id, observation.delivered,
                                   observation.acknowledged, observation.acknowledged_by)
@@ -451,6 +613,15 @@ class Controller(EventDispatcher):
                     log.info("help call %s acknowledged by %s", observation.help_call_id,
                              observation.acknowledged_by)
                 self._apply(Action.NOTHING)
+
+    def _requests_changed(self, requests: tuple[RequestView, ...]) -> None:
+        sent = self.grocery.record_id
+        before = self.order_progress(sent) if sent is not None else ""
+        self.requests = requests
+        # The order just sent reached the community, or a volunteer took it: say so.
+        if sent is not None and self.screen == "grocery_sent" and \
+                self.order_progress(sent) != before:
+            self.speech.speak(self.order_progress(sent), self.lang)
 
     def _refresh_status(self, _dt: float = 0) -> None:
         status = self._sync_status

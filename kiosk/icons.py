@@ -20,8 +20,13 @@ GLYPHS = {
     "check": "✔",
     "cross": "✖",
     "sos": "SOS",
+    "next": "→",
+    "back": "←",
 }
-DRAWN = frozenset({"mic", "basket", "house", "sos"})
+DRAWN = frozenset({"mic", "basket", "house", "sos", "list",
+                   # grocery items (kiosk.screens.groceries)
+                   "egg", "sack", "leaf", "carton", "bowl", "apple", "cube", "bottle",
+                   "loaf", "fish"})
 ICON_NAMES = frozenset(GLYPHS) | DRAWN
 
 
@@ -91,3 +96,88 @@ class IconView(Label):
         Line(rectangle=(x0 + s * 0.2, y0 + s * 0.08, s * 0.6, s * 0.5), width=w)
         Rectangle(pos=(x0 + s * 0.42, y0 + s * 0.08), size=(s * 0.16, s * 0.28))
         Ellipse(pos=(x0 + s * 0.62, y0 + s * 0.36), size=(s * 0.08, s * 0.08))
+
+    @staticmethod
+    def _draw_list(x0: float, y0: float, s: float, w: float) -> None:
+        # A sheet with three lines: "my requests".
+        Line(rectangle=(x0 + s * 0.18, y0 + s * 0.06, s * 0.64, s * 0.88), width=w)
+        for fraction in (0.7, 0.5, 0.3):
+            Line(points=[x0 + s * 0.3, y0 + s * fraction, x0 + s * 0.7, y0 + s * fraction],
+                 width=w)
+
+    @staticmethod
+    def _draw_egg(x0: float, y0: float, s: float, w: float) -> None:
+        Line(ellipse=(x0 + s * 0.22, y0 + s * 0.06, s * 0.56, s * 0.8), width=w)
+
+    @staticmethod
+    def _draw_sack(x0: float, y0: float, s: float, w: float) -> None:
+        # A bag tied at the top.
+        Line(points=[x0 + s * 0.38, y0 + s * 0.78, x0 + s * 0.2, y0 + s * 0.55,
+                     x0 + s * 0.18, y0 + s * 0.08, x0 + s * 0.82, y0 + s * 0.08,
+                     x0 + s * 0.8, y0 + s * 0.55, x0 + s * 0.62, y0 + s * 0.78], width=w)
+        Line(points=[x0 + s * 0.32, y0 + s * 0.92, x0 + s * 0.5, y0 + s * 0.78,
+                     x0 + s * 0.68, y0 + s * 0.92], width=w)
+
+    @staticmethod
+    def _draw_leaf(x0: float, y0: float, s: float, w: float) -> None:
+        Line(bezier=[x0 + s * 0.2, y0 + s * 0.1, x0 + s * 0.1, y0 + s * 0.8,
+                     x0 + s * 0.7, y0 + s * 0.95, x0 + s * 0.88, y0 + s * 0.9], width=w)
+        Line(bezier=[x0 + s * 0.2, y0 + s * 0.1, x0 + s * 0.8, y0 + s * 0.2,
+                     x0 + s * 0.95, y0 + s * 0.6, x0 + s * 0.88, y0 + s * 0.9], width=w)
+        Line(points=[x0 + s * 0.12, y0 + s * 0.02, x0 + s * 0.7, y0 + s * 0.7], width=w)
+
+    @staticmethod
+    def _draw_carton(x0: float, y0: float, s: float, w: float) -> None:
+        Line(rectangle=(x0 + s * 0.25, y0 + s * 0.06, s * 0.5, s * 0.6), width=w)
+        Line(points=[x0 + s * 0.25, y0 + s * 0.66, x0 + s * 0.38, y0 + s * 0.86,
+                     x0 + s * 0.62, y0 + s * 0.86, x0 + s * 0.75, y0 + s * 0.66], width=w)
+        Line(rectangle=(x0 + s * 0.42, y0 + s * 0.86, s * 0.16, s * 0.08), width=w)
+
+    @staticmethod
+    def _draw_bowl(x0: float, y0: float, s: float, w: float) -> None:
+        # A bowl with wavy noodles (and chopsticks).
+        Line(ellipse=(x0 + s * 0.08, y0 + s * 0.05, s * 0.84, s * 0.8, 90, 270), width=w)
+        Line(points=[x0 + s * 0.08, y0 + s * 0.45, x0 + s * 0.92, y0 + s * 0.45], width=w)
+        for fraction in (0.3, 0.5, 0.7):
+            Line(bezier=[x0 + s * fraction, y0 + s * 0.45, x0 + s * (fraction - 0.08),
+                         y0 + s * 0.6, x0 + s * (fraction + 0.08), y0 + s * 0.7,
+                         x0 + s * fraction, y0 + s * 0.8], width=w * 0.7)
+        Line(points=[x0 + s * 0.6, y0 + s * 0.5, x0 + s * 0.95, y0 + s * 0.95], width=w * 0.7)
+
+    @staticmethod
+    def _draw_apple(x0: float, y0: float, s: float, w: float) -> None:
+        Line(circle=(x0 + s * 0.5, y0 + s * 0.42, s * 0.36), width=w)
+        Line(points=[x0 + s * 0.5, y0 + s * 0.78, x0 + s * 0.55, y0 + s * 0.95], width=w)
+        Ellipse(pos=(x0 + s * 0.56, y0 + s * 0.8), size=(s * 0.2, s * 0.1))
+
+    @staticmethod
+    def _draw_cube(x0: float, y0: float, s: float, w: float) -> None:
+        Line(rectangle=(x0 + s * 0.12, y0 + s * 0.12, s * 0.56, s * 0.56), width=w)
+        Line(points=[x0 + s * 0.12, y0 + s * 0.68, x0 + s * 0.32, y0 + s * 0.88,
+                     x0 + s * 0.88, y0 + s * 0.88, x0 + s * 0.88, y0 + s * 0.32,
+                     x0 + s * 0.68, y0 + s * 0.12], width=w)
+        Line(points=[x0 + s * 0.68, y0 + s * 0.68, x0 + s * 0.88, y0 + s * 0.88], width=w)
+
+    @staticmethod
+    def _draw_bottle(x0: float, y0: float, s: float, w: float) -> None:
+        Line(points=[x0 + s * 0.42, y0 + s * 0.94, x0 + s * 0.42, y0 + s * 0.74,
+                     x0 + s * 0.28, y0 + s * 0.6, x0 + s * 0.28, y0 + s * 0.06,
+                     x0 + s * 0.72, y0 + s * 0.06, x0 + s * 0.72, y0 + s * 0.6,
+                     x0 + s * 0.58, y0 + s * 0.74, x0 + s * 0.58, y0 + s * 0.94],
+             width=w, close=True)
+        Line(rectangle=(x0 + s * 0.34, y0 + s * 0.22, s * 0.32, s * 0.24), width=w * 0.7)
+
+    @staticmethod
+    def _draw_loaf(x0: float, y0: float, s: float, w: float) -> None:
+        Line(rounded_rectangle=(x0 + s * 0.06, y0 + s * 0.22, s * 0.88, s * 0.5, s * 0.2),
+             width=w)
+        for fraction in (0.3, 0.5, 0.7):
+            Line(points=[x0 + s * (fraction - 0.06), y0 + s * 0.4,
+                         x0 + s * (fraction + 0.06), y0 + s * 0.58], width=w * 0.7)
+
+    @staticmethod
+    def _draw_fish(x0: float, y0: float, s: float, w: float) -> None:
+        Line(ellipse=(x0 + s * 0.06, y0 + s * 0.3, s * 0.66, s * 0.4), width=w)
+        Line(points=[x0 + s * 0.72, y0 + s * 0.5, x0 + s * 0.94, y0 + s * 0.7,
+                     x0 + s * 0.94, y0 + s * 0.3], width=w, close=True)
+        Ellipse(pos=(x0 + s * 0.18, y0 + s * 0.5), size=(s * 0.07, s * 0.07))

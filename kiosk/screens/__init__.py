@@ -10,13 +10,17 @@ if TYPE_CHECKING:
     from kiosk.controller import Controller
     from kiosk.screens.base import KioskScreen
 
-# name -> (module, class). Screens of later versions (services, groceries, health, points,
-# feedback, who-is-using) are added here when they exist.
+# name -> (module, class); one module's .kv may hold several screens. Screens of later
+# versions (services, health, points, feedback, who-is-using) are added here when they exist.
 SCREENS: dict[str, tuple[str, str]] = {
     "home": ("kiosk.screens.home", "HomeScreen"),
     "help_countdown": ("kiosk.screens.help_countdown", "HelpCountdownScreen"),
     "help_alarm": ("kiosk.screens.help_alarm", "HelpAlarmScreen"),
     "fall": ("kiosk.screens.fall", "FallScreen"),
+    "groceries": ("kiosk.screens.groceries", "GroceriesScreen"),
+    "grocery_confirm": ("kiosk.screens.groceries", "GroceryConfirmScreen"),
+    "grocery_sent": ("kiosk.screens.groceries", "GrocerySentScreen"),
+    "requests": ("kiosk.screens.requests", "RequestsScreen"),
 }
 
 _loaded_kv: set[str] = set()

@@ -13,7 +13,9 @@ class HomeScreen(KioskScreen):
     def tile_pressed(self, tile: str) -> None:
         if tile == "help":
             self.controller.call_for_help()
+        elif tile == "groceries":
+            self.controller.open_groceries()
         else:
-            # Groceries, services, health, points and the microphone get their screens in
+            # Services, health, points and the microphone get their screens in
             # later versions; the tile says so rather than doing nothing.
             self.controller.not_ready(tile)
