@@ -100,10 +100,10 @@ class IconView(Label):
     @staticmethod
     def _draw_list(x0: float, y0: float, s: float, w: float) -> None:
         # A sheet with three lines: "my requests".
-        Line(rectangle=(x0 + s * 0.18, y0 + s * 0.06, s * 0.64, s * 0.88), width=w)
-        for fraction in (0.7, 0.5, 0.3):
-            Line(points=[x0 + s * 0.3, y0 + s * fraction, x0 + s * 0.7, y0 + s * fraction],
-                 width=w)
+        Line(rectangle=(x0 + s * 0.18, y0 + s * 0.06, s * 0.64, s * 0.88), width=w * 0.7)
+        for fraction in (0.72, 0.5, 0.28):
+            Line(points=[x0 + s * 0.32, y0 + s * fraction, x0 + s * 0.68, y0 + s * fraction],
+                 width=w * 0.5)
 
     @staticmethod
     def _draw_egg(x0: float, y0: float, s: float, w: float) -> None:

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 DEMO_PHONE = "010-6512 3456"
 DEMO_CAREGIVER = "王护士"
+DEMO_RESIDENT = uuid.UUID("00000000-0000-4000-8000-000000000001")
+DEMO_VOLUNTEER = "小张"
 
 
 class StoppedClock:
@@ -45,8 +47,22 @@ def _seed(store: object, kiosk_id: uuid.UUID) -> None:
     store.apply_pull(  # type: ignore[attr-defined]
         [{"seq": 1, "kind": ChangeKind.KIOSK_INFO.value, "changed_at": now,
           "payload": {"kiosk_id": str(kiosk_id), "name": "3号楼大厅",
-                      "community_phone": DEMO_PHONE}}],
-        next_cursor=1,
+                      "community_phone": DEMO_PHONE}},
+         {"seq": 2, "kind": ChangeKind.RESIDENT.value, "changed_at": now,
+          "payload": {"resident_id": str(DEMO_RESIDENT), "display_name": "李奶奶"}}],
+        next_cursor=2,
+    )
+
+
+def _claim(store: object, request_id: uuid.UUID, seq: int) -> None:
+    from sync.records import ChangeKind
+
+    store.apply_pull(  # type: ignore[attr-defined]
+        [{"seq": seq, "kind": ChangeKind.REQUEST_STATUS.value,
+          "changed_at": datetime.now(UTC).isoformat(),
+          "payload": {"request_id": str(request_id), "status": "claimed",
+                      "handled_by": DEMO_VOLUNTEER}}],
+        next_cursor=seq,
     )
 
 
@@ -114,6 +130,26 @@ def take_screenshots(out_dir: Path, langs: tuple[Lang, ...] = tuple(Lang)) -> Sc
                 kiosk.until(lambda: kiosk.root.current == "fall", what="fall screen")
                 shot(f"fall_{lang}")
                 kiosk.tap("fall_ok")
+
+                kiosk.tap("groceries")
+                for item in ("plus_eggs", "plus_eggs", "plus_rice", "plus_greens"):
+                    kiosk.tap(item)
+                shot(f"groceries_{lang}")
+                kiosk.tap("grocery_next")
+                shot(f"grocery_confirm_{lang}")
+                kiosk.tap("grocery_yes")
+                kiosk.until(lambda: controller.grocery.stored and any(
+                    view.id == controller.grocery.record_id for view in controller.requests),
+                    what="grocery order stored")
+                shot(f"grocery_sent_{lang}")
+                if n == 0:  # a volunteer takes the first order: the list shows both words
+                    _claim(store, controller.grocery.record_id, seq=100)
+                kiosk.tap("my_requests")
+                kiosk.until(lambda: any(view.status is not None
+                                        for view in controller.requests),
+                            what="request status")
+                shot(f"requests_{lang}")
+                kiosk.tap("home")
         finally:
             kiosk.close()
     return run

@@ -12,7 +12,8 @@ from pathlib import Path
 from kiosk.i18n import Lang
 
 SCREENS = ("home", "home_{}_text150", "help_countdown", "help_alarm_offline",
-           "help_alarm_acknowledged", "fall")
+           "help_alarm_acknowledged", "fall", "groceries", "grocery_confirm", "grocery_sent",
+           "requests")
 
 
 def run_linli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
