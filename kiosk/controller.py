@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -27,20 +27,13 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kiosk.alarm import Action, AlarmFlow, AlarmState, Origin, Phase
 from kiosk.background import BackgroundLoop
 from kiosk.i18n import Lang, Translator
-from kiosk.screens.groceries import GroceryOrder, line_text, readback
+from kiosk.grocery_actions import GroceryActions
+from kiosk.screens.groceries import GroceryOrder, readback
 from kiosk.screens.requests import status_words
 from kiosk.speech import NullSpeech, Speech
 from kiosk.status import Connection, KioskStatus
 from kiosk.theme import apply_font_scale, next_font_scale
-from sync.records import (
-    GroceryDetails,
-    GroceryItem,
-    HelpCall,
-    HelpCallState,
-    HelpSource,
-    RecordKind,
-    ServiceRequest,
-)
+from sync.records import HelpCall, HelpCallState, HelpSource, RecordKind
 
 if TYPE_CHECKING:
     from devices.events import AlertChange
@@ -86,7 +79,7 @@ class _Observation:
     requests: tuple[RequestView, ...] = ()  # the resident's requests, newest first
 
 
-class Controller(EventDispatcher):
+class Controller(GroceryActions, EventDispatcher):
     """View state for the screens (Kivy properties) and the actions they call."""
 
     lang = StringProperty(Lang.ZH.value)
@@ -259,110 +252,6 @@ class Controller(EventDispatcher):
         log.info("tile %s tapped; its screen is not built yet", tile)
         self.notice = self.text("home.coming_soon")
         self.say("say.coming_soon")
-
-    # --- groceries and my requests (UI thread) ------------------------------------------
-
-    def go_home(self) -> None:
-        self._show("home")
-
-    def open_groceries(self) -> None:
-        """The groceries tiles; a finished order makes room for a new one."""
-        if self.grocery.stored or self.grocery.failure == "no_resident":
-            self.grocery = GroceryOrder()
-        self._show("groceries")
-
-    def open_requests(self) -> None:
-        self._show("requests")
-
-    def grocery_add(self, item: str, delta: int) -> None:
-        """+ (1) or - (-1) on an item tile; says the new amount."""
-        order = self.grocery
-        if order.saving or order.stored:
-            return
-        self.grocery = order.changed(item, delta)
-        self.notice = ""
-        count = self.grocery.quantity(item)
-        if count:
-            from kiosk.screens.groceries import unit_of
-
-            self.say("grocery_say.quantity", line=line_text(
-                self.translator, Lang(self.lang), item, count, unit_of(item)))
-        else:
-            self.say("grocery_say.removed", name=self.text(f"grocery.item.{item}"))
-
-    def grocery_page(self, page: int) -> None:
-        from kiosk.screens.groceries import PAGES
-
-        self.grocery = replace(self.grocery, page=page % len(PAGES))
-
-    def grocery_review(self) -> None:
-        """"选好了": the read-back question, or a word that nothing is chosen yet."""
-        if self.grocery.empty:
-            self.notice = self.text("grocery.empty")
-            self.say("grocery_say.empty")
-            return
-        self.notice = ""
-        self._show("grocery_confirm")
-
-    def grocery_change(self) -> None:
-        """"不对": back to the tiles with the same amounts; nothing is stored."""
-        self._show("groceries", spoken="grocery_say.change")
-
-    def grocery_confirm(self) -> None:
-        """"对": one ServiceRequest(grocery), stored on the background loop."""
-        order = self.grocery
-        if order.empty or order.saving or order.stored:
-            return
-        self.grocery = replace(order, saving=True, failure=None)
-        self._show("grocery_sent", spoken=None)
-        self._bg.submit(self._save_grocery(order))
-
-    def order_progress(self, record_id: uuid.UUID | None, lang: str | None = None) -> str:
-        """Whether a stored order has reached the community (or what the server said)."""
-        lang_ = Lang(lang or self.lang)
-        view = next((v for v in self.requests if v.id == record_id), None)
-        if view is None:  # just stored, the poll has not read it back yet: on this kiosk
-            return self.translator.text("grocery.not_sent", lang_)
-        if view.status is None and view.delivery.value == "pending":
-            return self.translator.text("grocery.not_sent", lang_)
-        if view.status is None and view.delivery.value == "sent":
-            return self.translator.text("grocery.sent", lang_)
-        return status_words(view, self.translator, lang_)
-
-    def resident_id(self) -> uuid.UUID | None:
-        """Who the kiosk acts for: its only resident (the who-is-using screen comes later)."""
-        residents = self.store.residents()
-        return residents[0].resident_id if len(residents) == 1 else None
-
-    async def _save_grocery(self, order: GroceryOrder) -> None:
-        record_id: uuid.UUID | None = None
-        failure: str | None = None
-        try:
-            resident = self.resident_id()
-            if resident is None:
-                failure = "no_resident"
-            else:
-                items = [GroceryItem(name=item, quantity=quantity, unit=unit)
-                         for item, quantity, unit in order.lines()]
-                payload = ServiceRequest(resident_id=resident,
-                                         details=GroceryDetails(items=items))
-                record_id = self.store.create_record(RecordKind.SERVICE_REQUEST, payload)
-        except Exception:
-            log.exception("grocery order not stored")
-            failure = "not_saved"
-        if record_id is not None:
-            log.info("grocery order %s stored (%d items)", record_id, len(order.quantities))
-            if self.sync_loop is not None:
-                self.sync_loop.wake()
-        elif failure == "no_resident":
-            log.warning("grocery order not stored: no single resident registered here")
-        Clock.schedule_once(partial(self._on_grocery_saved, record_id, failure))
-
-    def _on_grocery_saved(self, record_id: uuid.UUID | None, failure: str | None,
-                          _dt: float = 0) -> None:
-        self.grocery = replace(self.grocery, saving=False, record_id=record_id, failure=failure)
-        if self.screen == "grocery_sent":
-            self.say_screen()
 
     def _show(self, screen: str, spoken: str | None = "") -> None:
         """An idle screen of the kiosk's own (never over an alarm); spoken as it opens."""
