@@ -115,3 +115,49 @@ def registered_kiosk(migrated_engine: Engine) -> RegisteredKiosk:
     with session_scope(migrated_engine) as session:
         kiosk, token = register_kiosk(session, "Building 3 lobby", community_phone="010-12345678")
     return RegisteredKiosk(id=kiosk.id, token=token)
+
+
+class FullDisk:
+    """PRAGMA max_page_count on a real kiosk store file stands in for a full disk: SQLite then
+    fails writes with SQLITE_FULL, the same error it gives when the filesystem has no space."""
+
+    def __init__(self, store) -> None:  # type: ignore[no-untyped-def]
+        from sqlalchemy import event
+
+        self._store = store
+        self._pages = 0
+        event.listen(store.engine, "connect", self._cap)
+
+    def _cap(self, dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        if self._pages:
+            dbapi_connection.execute(f"PRAGMA max_page_count={self._pages}")
+
+    def cap(self, headroom_pages: int = 2) -> None:
+        """Allow only `headroom_pages` more pages from now on."""
+        with self._store.engine.connect() as conn:
+            self._pages = conn.exec_driver_sql("PRAGMA page_count").scalar() + headroom_pages
+        self._store.engine.dispose()  # new connections get the cap
+
+    def fill(self, headroom_pages: int = 2) -> None:
+        """Cap the store and fill what is left with the smallest records (help calls)."""
+        from sync.errors import StoreFullError
+        from sync.records import HelpCall, RecordKind
+
+        self.cap(headroom_pages)
+        try:
+            for _ in range(10_000):
+                self._store.create_record(RecordKind.HELP_CALL, HelpCall(source="kiosk_button"))
+        except StoreFullError:
+            return
+        raise AssertionError("the capped store never filled up")
+
+    def free(self) -> None:
+        """Space freed: new connections are uncapped."""
+        self._pages = 0
+        self._store.engine.dispose()
+
+
+@pytest.fixture
+def full_disk() -> type[FullDisk]:
+    """`full_disk(store)` caps a real kiosk store file; see FullDisk."""
+    return FullDisk

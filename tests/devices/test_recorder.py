@@ -9,9 +9,9 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from devices import (
     AlertChange,
@@ -24,8 +24,8 @@ from devices import (
     StorePairings,
     VitalsPoint,
 )
-from sync import LocalStore, StoreFullError
-from sync.records import HelpCall, RecordKind
+from sync import LocalStore
+from sync.records import RecordKind
 
 PAIRED = "AA:BB:CC:00:00:01"
 UNWORN = "AA:BB:CC:00:00:02"  # a known band, worn by no resident here
@@ -212,22 +212,10 @@ def test_vitals_samples_go_last_and_do_not_wake(
 
 
 def test_an_alarm_the_store_refuses_is_kept_and_written_later(
-    recorder: AlertRecorder, store: LocalStore, wakes: list[int],
+    recorder: AlertRecorder, store: LocalStore, wakes: list[int], full_disk: Any,
 ) -> None:
-    """PRAGMA max_page_count on the real file stands in for a full disk (SQLITE_FULL)."""
-    limit = {"pages": 0}
-
-    @event.listens_for(store.engine, "connect")
-    def _cap(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        if limit["pages"]:
-            dbapi_connection.execute(f"PRAGMA max_page_count={limit['pages']}")
-
-    with store.engine.connect() as conn:
-        limit["pages"] = conn.exec_driver_sql("PRAGMA page_count").scalar() + 2
-    store.engine.dispose()
-    with pytest.raises(StoreFullError):  # fill the disk with the smallest help calls
-        for _ in range(10_000):
-            store.create_record(RecordKind.HELP_CALL, HelpCall(source="kiosk_button"))
+    disk = full_disk(store)
+    disk.fill()
     before = len(stored(store))
 
     with pytest.raises(RecordingFailed, match="kept"):
@@ -237,8 +225,7 @@ def test_an_alarm_the_store_refuses_is_kept_and_written_later(
     assert recorder.unsaved == 2 and wakes == []
     assert len(stored(store)) == before
 
-    limit["pages"] = 0  # space freed
-    store.engine.dispose()
+    disk.free()
     ids = recorder.retry_unsaved()
     assert [stored(store)[record_id][2]["source"] for record_id in ids] == ["wristband_sos",
                                                                           "fall"]

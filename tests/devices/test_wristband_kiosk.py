@@ -234,31 +234,12 @@ def test_alert_limits_follow_the_resident_wearing_the_band(tmp_path: Path) -> No
     run(body)
 
 
-def test_an_sos_refused_by_a_full_store_is_stored_once_space_returns(tmp_path: Path) -> None:
-    from sqlalchemy import event
-
-    from sync.errors import StoreFullError
-    from sync.records import HelpCall, RecordKind
-
+def test_an_sos_refused_by_a_full_store_is_stored_once_space_returns(tmp_path: Path, full_disk) -> None:  # type: ignore[no-untyped-def]
     async def body() -> None:
         async with kiosk(tmp_path, 1) as k:
             await eventually(lambda: connected(k) == 1, 10, "connected")
-            # PRAGMA max_page_count on the real file stands in for a full disk (SQLITE_FULL).
-            limit = {"pages": 0}
-
-            @event.listens_for(k.store.engine, "connect")
-            def _cap(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-                if limit["pages"]:
-                    dbapi_connection.execute(f"PRAGMA max_page_count={limit['pages']}")
-
-            with k.store.engine.connect() as conn:
-                limit["pages"] = conn.exec_driver_sql("PRAGMA page_count").scalar() + 2
-            k.store.engine.dispose()
-            try:
-                for _ in range(10_000):
-                    k.store.create_record(RecordKind.HELP_CALL, HelpCall(source="kiosk_button"))
-            except StoreFullError:
-                pass
+            disk = full_disk(k.store)
+            disk.fill()
             filler = len(records(k, "help_call"))
 
             await k.fleet[0].press_sos()
@@ -266,12 +247,12 @@ def test_an_sos_refused_by_a_full_store_is_stored_once_space_returns(tmp_path: P
             assert len(records(k, "help_call")) == filler  # nothing fits: kept in memory
             assert k.service.recorder.unsaved == 1
 
-            limit["pages"] = 0  # space freed; no other record comes along
-            k.store.engine.dispose()
+            disk.free()  # space freed; no other record comes along
             await eventually(lambda: len(records(k, "help_call")) == filler + 1, 2, "the SOS stored on a tick")
             assert records(k, "help_call")[-1]["source"] == "wristband_sos"
 
     run(body)
+
 
 
 def test_help_asked_for_during_a_fall_countdown_is_one_alarm_now(tmp_path: Path) -> None:

@@ -148,28 +148,12 @@ def test_without_a_registered_resident_nothing_is_stored_and_it_says_why(
     assert service_requests(store) == []
 
 
-def test_an_order_the_full_store_refused_is_sent_again_by_buy_more(resident_kiosk: Any, store: Any) -> None:
-    from sqlalchemy import event
-
-    from sync.errors import StoreFullError
-    from sync.records import HelpCall, RecordKind
-
+def test_an_order_the_full_store_refused_is_sent_again_by_buy_more(
+        resident_kiosk: Any, store: Any, full_disk: Any) -> None:
     kiosk = resident_kiosk
     controller = kiosk.controller
-    # PRAGMA max_page_count on the real file stands in for a full disk (SQLITE_FULL).
-    limit = {"pages": 0}
-
-    @event.listens_for(store.engine, "connect")
-    def _cap(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        if limit["pages"]:
-            dbapi_connection.execute(f"PRAGMA max_page_count={limit['pages']}")
-
-    with store.engine.connect() as conn:
-        limit["pages"] = conn.exec_driver_sql("PRAGMA page_count").scalar() + 2
-    store.engine.dispose()
-    with pytest.raises(StoreFullError):
-        for _ in range(10_000):
-            store.create_record(RecordKind.HELP_CALL, HelpCall(source="kiosk_button"))
+    disk = full_disk(store)
+    disk.fill()
 
     choose_eggs_and_rice(kiosk)
     kiosk.tap("grocery_yes")
@@ -177,8 +161,7 @@ def test_an_order_the_full_store_refused_is_sent_again_by_buy_more(resident_kios
     assert "再买菜" in kiosk.screen.ids.headline.text  # the advice names a button that is there
     assert service_requests(store) == []
 
-    limit["pages"] = 0  # space freed
-    store.engine.dispose()
+    disk.free()
     kiosk.tap("buy_more")
     assert controller.grocery.quantity("eggs") == 2  # the order was kept
     kiosk.tap("grocery_next")

@@ -6,9 +6,10 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sync_factories import alert, help_call, repair, vitals
 
 from sync import (
@@ -280,22 +281,11 @@ def test_apply_pull_is_atomic_with_the_cursor(store: LocalStore) -> None:
 
 
 def test_full_disk_raises_store_full_and_writes_nothing_half(
-    store_path: Path, kiosk_id: uuid.UUID
+    store_path: Path, kiosk_id: uuid.UUID, full_disk: Any
 ) -> None:
-    """PRAGMA max_page_count on a real file stands in for a full filesystem: SQLite then fails
-    writes with the same SQLITE_FULL error it gives when the disk has no space left."""
-    limit = {"pages": 0}
     store = LocalStore.open(store_path, kiosk_id)
-
-    @event.listens_for(store.engine, "connect")
-    def _cap(dbapi_connection, _record) -> None:
-        if limit["pages"]:
-            dbapi_connection.execute(f"PRAGMA max_page_count={limit['pages']}")
-
-    with store.engine.connect() as conn:
-        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
-    limit["pages"] = pages + 4
-    store.engine.dispose()  # new connections get the cap
+    disk = full_disk(store)
+    disk.cap(headroom_pages=4)
 
     created = 0
     with pytest.raises(StoreFullError, match="disk is full") as caught:
@@ -310,8 +300,7 @@ def test_full_disk_raises_store_full_and_writes_nothing_half(
         store.create_records([NewRecord(RecordKind.VITALS_SAMPLE, vitals()) for _ in range(200)])
     assert _count(store, "records") == _count(store, "outbox") == created
 
-    limit["pages"] = 0  # space freed
-    store.engine.dispose()
+    disk.free()
     store.create_record(RecordKind.HELP_CALL, help_call())
     assert store.outbox_status().pending == created + 1
     store.close()
