@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from linli.stats import percentile
+
 TARGET_CPU_PERCENT_30_BANDS = 10.0
 TARGET_SOS_P99_MS = 100.0
 
@@ -78,7 +80,6 @@ async def _bench(count: int, cpu_window_s: float, sos_presses: int) -> dict[str,
                 latencies.append((time.perf_counter() - pressed) * 1000)
                 await asyncio.sleep(0.05)
             held = kiosk.connected()
-    latencies.sort()
     return {
         "bands_held": held,
         "all_connected_s": round(all_connected_s, 2),
@@ -86,8 +87,8 @@ async def _bench(count: int, cpu_window_s: float, sos_presses: int) -> dict[str,
         "heart_rate_notifications_per_s": round(heart_rate_per_s, 1),
         "cpu_percent_of_one_core": round(cpu_percent, 2),
         "sos_to_outbox_ms": {
-            "p50": round(statistics.median(latencies), 2),
-            "p99": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
+            "p50": round(percentile(latencies, 50), 2),
+            "p99": round(percentile(latencies, 99), 2),
             "presses": len(latencies),
         },
     }

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from linli.scratch_db import scratch_database
 from linli.server_process import ServerProcess
+from linli.stats import percentile
 from sync import LocalStore, NewRecord, SyncClient, Syncer, SyncOutcome
 from sync.records import (
     GroceryDetails,
@@ -121,13 +122,13 @@ def _bench_backend(backend: str, count: int, batch_size: int) -> dict[str, Any]:
 
     if report.outcome is not SyncOutcome.SYNCED or committed != count:
         raise RuntimeError(f"{backend}: sync ended {report.outcome} with {committed}/{count} committed: {report.message}")
-    latencies = sorted(client.push_seconds)
+    latencies = client.push_seconds
     return {
         "records_per_s": round(count / elapsed),
         "seconds": round(elapsed, 3),
         "pushes": len(latencies),
-        "push_p50_ms": round(statistics.median(latencies) * 1000, 1),
-        "push_p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1),
+        "push_p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "push_p99_ms": round(percentile(latencies, 99) * 1000, 1),
         "server_batch_ms_median": round(server_batch_ms, 1),
     }
 

@@ -24,6 +24,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from linli.stats import percentile
+
 TARGET_RTF = 0.1
 TARGET_LATENCY_MS = 300.0
 TARGET_CLEAN_ENGLISH_ACCURACY = 0.90
@@ -123,7 +125,7 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
     rtf = [r["decode_seconds"] / r["audio_seconds"] for r in decoded]
     latency = [r["latency_ms"] for r in results if r["latency_ms"] is not None]
     rtf_mean = statistics.fmean(rtf) if rtf else None
-    latency_p95 = _percentile(latency, 95)
+    latency_p95 = percentile(latency, 95)
     clean = by_condition["clean"]["all"]["accuracy"]
     out = {
         **base,
@@ -139,10 +141,10 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
             "clips": len(results),
         },
         "accuracy": by_condition,
-        "rtf": {"mean": _round(rtf_mean, 4), "p95": _round(_percentile(rtf, 95), 4),
+        "rtf": {"mean": _round(rtf_mean, 4), "p95": _round(percentile(rtf, 95), 4),
                 "max": _round(max(rtf, default=None), 4)},
         "end_of_speech_to_intent_ms": {
-            "p50": _round(_percentile(latency, 50), 1), "p95": _round(latency_p95, 1),
+            "p50": _round(percentile(latency, 50), 1), "p95": _round(latency_p95, 1),
             "max": _round(max(latency, default=None), 1),
             "note": "from the endpointer's decision (after its 1.2 s silence) to the "
                     "Understanding; the silence itself is not counted",
@@ -253,14 +255,6 @@ def _write(path: Path, samples: Any) -> None:
         out.setsampwidth(2)
         out.setframerate(SAMPLE_RATE)
         out.writeframes(_clip(samples).pcm)
-
-
-def _percentile(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    import numpy as np
-
-    return float(np.percentile(values, q))
 
 
 def _round(value: float | None, digits: int) -> float | None:
