@@ -22,7 +22,7 @@ from devices.events import AlertChange, Clock, SystemClock
 from devices.manager import WristbandManager
 from devices.recorder import AlertRecorder, StorePairings
 from devices.rules import AlertEngine, AlertThresholds
-from devices.vitals import VitalsDownsampler
+from devices.vitals import VitalsDownsampler, VitalsPoint
 from sync.store import LocalStore
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class WristbandService:
                 except Exception:
                     log.exception("alert listener failed on %s", change.kind)
 
-    def _store_vitals(self, points: list) -> None:  # type: ignore[type-arg]
+    def _store_vitals(self, points: list[VitalsPoint]) -> None:
         if not points:
             return
         try:
