@@ -1,4 +1,8 @@
-"""UI strings from per-language catalogues (assets/i18n/<lang>.yaml), two languages on screen.
+"""UI strings from per-language catalogues (assets/i18n/<lang>/*.yaml), two languages on screen.
+
+A language's catalogue is every YAML file in its folder, one file per area of the kiosk
+(core, groceries, services, ...); a key defined in two files is an error, not a silent
+override.
 
 Every primary button shows Chinese and a second language: the chosen one when it is not
 Chinese, else English. A key missing from a catalogue never crashes the kiosk (the key
@@ -53,10 +57,22 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def load_catalogue(lang: Lang, directory: Path = CATALOGUE_DIR) -> dict[str, str]:
-    path = directory / f"{Lang(lang).value}.yaml"
-    with path.open(encoding="utf-8") as handle:
-        tree = yaml.safe_load(handle) or {}
-    return flatten(tree)
+    folder = directory / Lang(lang).value
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise FileNotFoundError(f"no UI catalogue files in {folder}")
+    catalogue: dict[str, str] = {}
+    defined_in: dict[str, str] = {}
+    for path in files:
+        with path.open(encoding="utf-8") as handle:
+            entries = flatten(yaml.safe_load(handle) or {})
+        for key in entries:
+            if key in defined_in:
+                raise ValueError(f"UI string {key!r} is in both {defined_in[key]} and "
+                                 f"{path.name} ({folder})")
+            defined_in[key] = path.name
+        catalogue.update(entries)
+    return catalogue
 
 
 def placeholders(text: str) -> set[str]:
