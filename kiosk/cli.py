@@ -68,12 +68,12 @@ def run_kiosk(args: argparse.Namespace) -> int:
     from kiosk.app import KioskApp
 
     app = KioskApp(controller)
-    _stop_on_signals(app)
+    stop_on_signals(app)
     app.run()
     return 0
 
 
-def _stop_on_signals(app: Any) -> None:
+def stop_on_signals(app: Any) -> None:
     """Ctrl-C or a service manager's SIGTERM ends the app through Kivy's own stop, so the
     controller stops the wristbands and the sync loop and closes the store (a
     KeyboardInterrupt inside Kivy's loop would skip all of that)."""

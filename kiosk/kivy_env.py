@@ -28,6 +28,9 @@ def prepare(screen: ScreenSpec, *, offscreen: bool, fullscreen: bool = False) ->
     # A kiosk must not depend on a ~/.kivy/config.ini someone edited by hand.
     os.environ.setdefault("KIVY_USE_DEFAULTCONFIG", "1")
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="linli-kivy-"))
+    # SDL would take over SIGINT/SIGTERM while its window opens; the kiosk stops through
+    # its own handlers (kiosk.cli.stop_on_signals), which close the store cleanly.
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     if offscreen:
         # Mesa renders without any display; "dummy" does not work with Kivy (exit 102).
         os.environ["SDL_VIDEODRIVER"] = "offscreen"
@@ -42,3 +45,15 @@ def prepare(screen: ScreenSpec, *, offscreen: bool, fullscreen: bool = False) ->
     # look like an error on screen.
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
+
+
+def process_age() -> float | None:
+    """Seconds since this process started (Linux), for "start to first frame"."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as uptime:
+            up = float(uptime.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return up - start_ticks / os.sysconf("SC_CLK_TCK")

@@ -18,18 +18,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.app import KioskRoot, load_widgets
 from kiosk.controller import Controller
-
-
-def process_age() -> float | None:
-    """Seconds since this process started (Linux), for "start to first frame"."""
-    try:
-        with open("/proc/self/stat", encoding="ascii") as stat:
-            start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime", encoding="ascii") as uptime:
-            up = float(uptime.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return up - start_ticks / os.sysconf("SC_CLK_TCK")
+from kiosk.kivy_env import process_age
 
 
 class OffscreenKiosk:

@@ -41,6 +41,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     voice.add_argument("--dir", type=Path, default=None, help="speech models directory")
     voice.set_defaults(handler=_run_voice)
 
+    kiosk = kinds.add_parser(
+        "kiosk", help="kiosk UI offscreen: cold start to first frame, tap -> screen, memory"
+    )
+    kiosk.add_argument("--starts", type=int, default=5, help="cold starts, each a new process")
+    kiosk.add_argument("--rounds", type=int, default=20, help="times the tap route is walked")
+    kiosk.set_defaults(handler=_run_kiosk)
+
 
 def _run_sync(args: argparse.Namespace) -> int:
     from linli.bench_sync import run_sync_benchmark
@@ -58,6 +65,17 @@ def _run_ble(args: argparse.Namespace) -> int:
     logging.getLogger("devices").setLevel(logging.WARNING)
     counts = [int(n) for n in args.bands.split(",") if n.strip()]
     return _print(run_ble_benchmark(counts, cpu_window_s=args.cpu_window, sos_presses=args.sos_presses))
+
+
+def _run_kiosk(args: argparse.Namespace) -> int:
+    import logging
+
+    from linli.bench_kiosk import run_kiosk_benchmark
+
+    for name in ("kiosk", "kivy", "sync", "asyncio"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+    return _print(run_kiosk_benchmark(starts=args.starts, rounds=args.rounds))
 
 
 def _run_voice(args: argparse.Namespace) -> int:
