@@ -177,8 +177,9 @@ class ServiceChooseScreen(KioskScreen):
         return option_words(self.controller.translator, chosen, flow.kind, value, name)
 
 
-class ServiceConfirmScreen(KioskScreen):
-    """The read-back with 对 / 不对 (the clinic's variant asks when instead of 对)."""
+class ReadBackScreen(KioskScreen):
+    """What both read-back screens share (no kv rule of its own: Kivy applies a base
+    class's rule to its subclasses too, and the two layouts differ)."""
 
     def question(self, flow: ServiceFlow, lang: str, other: bool = False) -> str:
         if not flow.kind or not flow.choice:
@@ -186,7 +187,11 @@ class ServiceConfirmScreen(KioskScreen):
         return readback(self.controller.translator, _other(lang) if other else Lang(lang), flow)
 
 
-class ClinicConfirmScreen(ServiceConfirmScreen):
+class ServiceConfirmScreen(ReadBackScreen):
+    """"报修：水管漏水。对吗？" with 对 / 不对."""
+
+
+class ClinicConfirmScreen(ReadBackScreen):
     """"预约门诊：牙科。什么时候去？" answered by 越快越好 / 上午 / 下午, or 不对."""
 
 
