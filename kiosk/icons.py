@@ -214,14 +214,14 @@ class IconView(Label):
 
     @staticmethod
     def _draw_person(x0: float, y0: float, s: float, w: float) -> None:
-        Line(circle=(x0 + s * 0.5, y0 + s * 0.72, s * 0.16), width=w)
-        Line(ellipse=(x0 + s * 0.22, y0 + s * 0.04, s * 0.56, s * 0.6, -90, 90), width=w)
+        Line(circle=(x0 + s * 0.5, y0 + s * 0.76, s * 0.15), width=w)
+        Line(ellipse=(x0 + s * 0.2, y0 - s * 0.26, s * 0.6, s * 0.8, -90, 90), width=w)
 
     @staticmethod
     def _draw_people(x0: float, y0: float, s: float, w: float) -> None:
         for cx in (0.3, 0.7):
-            Line(circle=(x0 + s * cx, y0 + s * 0.7, s * 0.12), width=w)
-            Line(ellipse=(x0 + s * (cx - 0.2), y0 + s * 0.08, s * 0.4, s * 0.5, -90, 90),
+            Line(circle=(x0 + s * cx, y0 + s * 0.74, s * 0.12), width=w)
+            Line(ellipse=(x0 + s * (cx - 0.2), y0 + s * 0.0, s * 0.4, s * 0.5, -90, 90),
                  width=w)
 
     @staticmethod
@@ -238,15 +238,16 @@ class IconView(Label):
 
     @staticmethod
     def _draw_phone(x0: float, y0: float, s: float, w: float) -> None:
-        # An old handset: two ear pieces joined by a curved grip.
-        Line(bezier=[x0 + s * 0.18, y0 + s * 0.78, x0 + s * 0.5, y0 + s * 1.0,
-                     x0 + s * 0.5, y0 + s * 0.0, x0 + s * 0.82, y0 + s * 0.22], width=w * 1.4)
-        Ellipse(pos=(x0 + s * 0.06, y0 + s * 0.7), size=(s * 0.24, s * 0.16))
-        Ellipse(pos=(x0 + s * 0.7, y0 + s * 0.14), size=(s * 0.24, s * 0.16))
+        # An old handset: a thick arch with the ear and mouth pieces at its feet.
+        Line(ellipse=(x0 + s * 0.1, y0 + s * 0.0, s * 0.8, s * 0.8, -75, 75), width=w * 1.6)
+        Line(rounded_rectangle=(x0 + s * 0.02, y0 + s * 0.26, s * 0.3, s * 0.2, s * 0.08),
+             width=w)
+        Line(rounded_rectangle=(x0 + s * 0.68, y0 + s * 0.26, s * 0.3, s * 0.2, s * 0.08),
+             width=w)
 
     @staticmethod
     def _draw_drop(x0: float, y0: float, s: float, w: float) -> None:
-        Line(ellipse=(x0 + s * 0.24, y0 + s * 0.06, s * 0.52, s * 0.52, 120, 420), width=w)
+        Line(ellipse=(x0 + s * 0.24, y0 + s * 0.06, s * 0.52, s * 0.52, 30, 330), width=w)
         Line(points=[x0 + s * 0.27, y0 + s * 0.45, x0 + s * 0.5, y0 + s * 0.94,
                      x0 + s * 0.73, y0 + s * 0.45], width=w)
 

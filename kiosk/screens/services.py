@@ -156,7 +156,10 @@ class ServiceChooseScreen(KioskScreen):
     """The choices of one kind as picture tiles (five and "more" when there are over six)."""
 
     def title(self, flow: ServiceFlow, lang: str) -> str:
-        return self.tr(f"services.{flow.kind}", lang) if flow.kind else ""
+        if not flow.kind:
+            return ""
+        key = f"services.{flow.kind}"
+        return f"{self.tr(key, lang)}  {self.tr_other(key, lang)}"
 
     def question(self, flow: ServiceFlow, lang: str) -> str:
         return self.tr(f"services.choose.{flow.kind}", lang) if flow.kind else ""

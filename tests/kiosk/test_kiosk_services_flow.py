@@ -261,3 +261,15 @@ def test_a_request_the_full_store_refused_says_so_and_can_be_sent_again(
     kiosk.tap("service_yes")
     stored(kiosk)
     assert len(outbox(store, "service_request")) == 1
+
+
+def test_the_bar_and_the_title_follow_a_language_switch(services_kiosk: Any) -> None:
+    kiosk = services_kiosk
+    kiosk.tap("service_callback")
+    kiosk.controller.set_language("en")
+    kiosk.frames(3)
+    bar_words = [kiosk.find(action).children[0].text for action in ("repeat", "home")]
+    assert bar_words == ["↺ Say it again", "Home"]
+    titles = [w.text for w in kiosk.walk() if getattr(w, "role", "") == "primary"
+              and "Call me back" in w.text]
+    assert titles == ["Call me back  请人回电"]
