@@ -165,6 +165,8 @@ class HealthActions:
         self.say("health.say", summary=text)
 
     async def _watch_health(self, visit: int) -> None:
+        # Health data is logged when shown (SENIOR_UX: every access to it is logged).
+        log.info("My health shown for resident %s", self.resident_id())
         first = True
         # Ends when the resident leaves the screen (or opens it again: a new task reads).
         while self.screen == "health" and visit == self._health_visit:
