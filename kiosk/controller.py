@@ -517,7 +517,9 @@ class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher)
     def _requests_changed(self, requests: tuple[RequestView, ...]) -> None:
         sent = self.grocery.record_id
         before = self.order_progress(sent) if sent is not None else ""
+        service_before = self.shown_service_progress()
         self.requests = requests
+        self.say_service_progress_change(service_before)
         # The order just sent reached the community, or a volunteer took it: say so.
         if sent is not None and self.screen == "grocery_sent" and \
                 self.order_progress(sent) != before:

@@ -100,6 +100,19 @@ class ServiceActions:
             return self.translator.text("services.sent", lang_)
         return status_words(view, self.translator, lang_)
 
+    def shown_service_progress(self) -> str:
+        """The sent screen's progress words now ("" when that screen is not showing one)."""
+        flow = self.service
+        if self.screen != "service_sent" or not flow.stored:
+            return ""
+        return self.service_progress(flow.record_id)
+
+    def say_service_progress_change(self, before: str) -> None:
+        """The request on screen reached the community, or staff took it on: say so."""
+        now = self.shown_service_progress()
+        if before and now and now != before:
+            self.speech.speak(now, self.lang)
+
     # --- spoken on entering (Controller._say_idle_screen looks these up by screen name) ----
 
     def _speak_services(self) -> None:

@@ -88,6 +88,7 @@ def test_repair_water_is_three_taps_read_back_and_one_service_request(
     store.mark_sent([controller.service.record_id])
     kiosk.until(lambda: kiosk.screen.ids.progress.text == "已送到社区，等工作人员处理",
                 what="sent words")
+    assert controller.speech.said[-1] == "已送到社区，等工作人员处理"  # and said
     kiosk.tap("home")
     assert kiosk.root.current == "home"
     assert len(outbox(store, "service_request")) == 1
