@@ -54,6 +54,7 @@ class HealthReading:
     battery: int | None = None
     band: str = Band.NONE
     alerts: frozenset[str] = frozenset()  # open wristband alerts ("heart_rate_high", ...)
+    alert_bpm: int | None = None  # the heart rate that started the open heart alert
 
     @property
     def heart_alert(self) -> str | None:
@@ -81,7 +82,9 @@ def read_health(store: LocalStore, service: WristbandService | None,
              if band.resident_id == resident_id}
     with store.engine.connect() as conn:
         points = vitals_since(conn, resident_id, midnight)
-        alerts = frozenset(open_alerts(conn, resident_id, midnight))
+        open_now = open_alerts(conn, resident_id, midnight)
+    alerts = frozenset(open_now)
+    alert_value = next((open_now[kind] for kind in HEART_ALERTS if kind in open_now), None)
     trend = tuple(((p.measured_at - midnight).total_seconds(), p.heart_rate)
                   for p in points if p.heart_rate is not None)
     rates = [bpm for _, bpm in trend]
@@ -107,7 +110,8 @@ def read_health(store: LocalStore, service: WristbandService | None,
             if snap.battery_percent is not None:
                 battery = snap.battery_percent
     return HealthReading(True, True, heart, trend, min(rates, default=None),
-                         max(rates, default=None), battery, state, alerts)
+                         max(rates, default=None), battery, state, alerts,
+                         None if alert_value is None else round(alert_value))
 
 
 class HealthActions:
@@ -136,7 +140,8 @@ class HealthActions:
         if not reading.resident:
             return {"heart": t("health.no_resident"), "today": "", "band": ""}
         if reading.heart_alert:
-            heart = t(f"health.alert.{reading.heart_alert}", bpm=reading.heart_rate or "")
+            heart = t(f"health.alert.{reading.heart_alert}",
+                      bpm=reading.heart_rate or reading.alert_bpm or "")
         elif reading.heart_rate is not None:
             heart = t("health.heart_now", bpm=reading.heart_rate)
         else:

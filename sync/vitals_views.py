@@ -52,8 +52,10 @@ def vitals_since(conn: Connection, resident_id: uuid.UUID,
     return points
 
 
-def open_alerts(conn: Connection, resident_id: uuid.UUID, since: datetime) -> set[str]:
-    """Wristband alert types started since `since` and not ended since ("heart_rate_high")."""
+def open_alerts(conn: Connection, resident_id: uuid.UUID,
+                since: datetime) -> dict[str, float | None]:
+    """Wristband alerts started since `since` and not ended since, with the value that
+    started them: {"heart_rate_high": 131.0}."""
     rows = conn.execute(
         select(LocalRecord.payload)
         .where(LocalRecord.resident_id == resident_id,
@@ -61,7 +63,7 @@ def open_alerts(conn: Connection, resident_id: uuid.UUID, since: datetime) -> se
                LocalRecord.created_at >= since)
         .order_by(LocalRecord.created_at, LocalRecord.updated_at)
     ).scalars().all()
-    latest: dict[str, str] = {}
+    latest: dict[str, tuple[str, float | None]] = {}
     for payload in sorted(rows, key=lambda p: datetime.fromisoformat(p["detected_at"])):
-        latest[payload["alert"]] = payload.get("phase", "started")
-    return {alert for alert, phase in latest.items() if phase == "started"}
+        latest[payload["alert"]] = (payload.get("phase", "started"), payload.get("value"))
+    return {alert: value for alert, (phase, value) in latest.items() if phase == "started"}

@@ -157,3 +157,12 @@ def test_a_virtual_wristband_shows_live_heart_rate_and_battery(store: Any,
         assert kiosk.screen.ids.band.text == "手环已连上，手环电量低，请充电"
     finally:
         kiosk.close()
+
+
+def test_a_heart_alert_without_a_recent_sample_names_the_rate_that_raised_it(
+        kiosk: Any, store: Any) -> None:
+    add_resident(store, band=True)
+    write_alert(store, "heart_rate_low", "started", 41)
+    open_health(kiosk)
+    assert kiosk.screen.ids.heart.text == "心跳一直偏慢（每分钟 41 次），请坐下休息"
+    assert tuple(kiosk.screen.ids.heart_panel.bg_color) == current().palette.help
