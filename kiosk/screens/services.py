@@ -14,6 +14,7 @@ from typing import Any
 
 from kiosk.i18n import BASE, Lang, Translator, second_language
 from kiosk.screens.base import KioskScreen
+from kiosk.theme import current
 
 MORE = "more"  # the sixth tile of a page when a kind has more than six choices
 MAX_TILES = 6
@@ -209,6 +210,11 @@ class ServiceSentScreen(KioskScreen):
         if flow.kind == "callback":
             return summary(self.controller.translator, Lang(lang), flow)
         return self.tr("services.saved", lang)
+
+    @staticmethod
+    def headline_size(flow: ServiceFlow) -> str:
+        """Advice after a failure is a sentence or two: body size, not a headline."""
+        return current().fonts.body if flow.failure else current().fonts.headline
 
     def details(self, flow: ServiceFlow, phone: str | None, lang: str) -> str:
         if not flow.kind or not flow.choice or flow.failure:

@@ -139,3 +139,31 @@ def test_service_and_health_words_render_without_tofu(kiosk: Any) -> None:
     text = "".join(v for lang in Lang for k, v in load_catalogue(lang).items()
                    if k.startswith(("services.", "health.")))
     assert tofu_characters(text + "←↺") == []
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_the_refusal_words_fit_at_text_size_one_and_a_half(kiosk: Any, lang: Lang) -> None:
+    """No resident registered: the longest headlines, at the largest text size."""
+    controller = kiosk.controller
+    controller.set_language(lang)
+    controller.set_font_scale(1.5)
+    kiosk.tap("services")
+    kiosk.tap("service_mediation")
+    kiosk.tap("choice_property_management")
+    kiosk.tap("service_yes")
+    kiosk.until(lambda: controller.service.failure == "no_resident", what="refused")
+    kiosk.frames(3)
+    findings = [check_screen(kiosk.screen)]
+    # The longest failure words too (a full store), on the same screen.
+    from dataclasses import replace
+
+    controller.service = replace(controller.service, failure="not_saved")
+    kiosk.frames(3)
+    findings.append(check_screen(kiosk.screen))
+    kiosk.tap("home")
+    kiosk.tap("health")
+    kiosk.until(lambda: controller.health.loaded, what="health reading")
+    findings.append(check_screen(kiosk.screen))
+    assert kiosk.screen.ids.heart.text == controller.text("health.no_resident")
+    problems = [p for found in findings for p in found.problems]
+    assert problems == [], "\n".join(problems)
