@@ -28,8 +28,11 @@ from kiosk.alarm import Action, AlarmFlow, AlarmState, Origin, Phase
 from kiosk.background import BackgroundLoop
 from kiosk.i18n import Lang, Translator
 from kiosk.grocery_actions import GroceryActions
+from kiosk.health_actions import HealthActions, HealthReading
 from kiosk.screens.groceries import GroceryOrder, readback
 from kiosk.screens.requests import status_words
+from kiosk.screens.services import ServiceFlow
+from kiosk.service_actions import SERVICE_SCREENS, ServiceActions
 from kiosk.speech import NullSpeech, Speech
 from kiosk.status import Connection, KioskStatus
 from kiosk.theme import apply_font_scale, next_font_scale
@@ -58,7 +61,8 @@ SCREEN_OF_PHASE = {
 }
 
 # Screens of the idle kiosk (not alarms): an idle alarm change does not leave them.
-IDLE_SCREENS = frozenset({"home", "groceries", "grocery_confirm", "grocery_sent", "requests"})
+IDLE_SCREENS = frozenset({"home", "groceries", "grocery_confirm", "grocery_sent", "requests",
+                          "health", *SERVICE_SCREENS})
 
 # A latched alarm repeats its spoken message this often (SENIOR_UX: audible reminder).
 REMINDER_INTERVAL_S = 60.0
@@ -79,7 +83,7 @@ class _Observation:
     requests: tuple[RequestView, ...] = ()  # the resident's requests, newest first
 
 
-class Controller(GroceryActions, EventDispatcher):
+class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher):
     """View state for the screens (Kivy properties) and the actions they call."""
 
     lang = StringProperty(Lang.ZH.value)
@@ -93,6 +97,8 @@ class Controller(GroceryActions, EventDispatcher):
     offline = BooleanProperty(False)  # a latched alarm that has reached nobody yet
     grocery = ObjectProperty(GroceryOrder())  # the grocery order being chosen / sent
     requests = ObjectProperty(())  # the resident's requests (RequestView), newest first
+    service = ObjectProperty(ServiceFlow())  # the service request being chosen / sent
+    health = ObjectProperty(HealthReading())  # My health, read on the background loop
 
     def __init__(
         self,
@@ -285,6 +291,11 @@ class Controller(GroceryActions, EventDispatcher):
             self.say_alarm()
 
     def _say_idle_screen(self) -> None:
+        # A mixin speaks its own screens: `_speak_<screen>` (services, health, ...).
+        speak_own = getattr(self, f"_speak_{self.screen}", None)
+        if speak_own is not None:
+            speak_own()
+            return
         lang = Lang(self.lang)
         if self.screen == "groceries":
             self.say("grocery_say.start")
@@ -506,7 +517,9 @@ class Controller(GroceryActions, EventDispatcher):
     def _requests_changed(self, requests: tuple[RequestView, ...]) -> None:
         sent = self.grocery.record_id
         before = self.order_progress(sent) if sent is not None else ""
+        service_before = self.shown_service_progress()
         self.requests = requests
+        self.say_service_progress_change(service_before)
         # The order just sent reached the community, or a volunteer took it: say so.
         if sent is not None and self.screen == "grocery_sent" and \
                 self.order_progress(sent) != before:

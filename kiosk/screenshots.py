@@ -12,9 +12,15 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.i18n import Lang
 from kiosk.theme import FONT_SCALES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kiosk.offscreen import OffscreenKiosk
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +28,8 @@ DEMO_PHONE = "010-6512 3456"
 DEMO_CAREGIVER = "王护士"
 DEMO_RESIDENT = uuid.UUID("00000000-0000-4000-8000-000000000001")
 DEMO_VOLUNTEER = "小张"
+DEMO_FAMILY = ("张丽", "王强")
+DEMO_WRISTBAND = uuid.UUID("00000000-0000-4000-8000-000000000002")
 
 
 class StoppedClock:
@@ -49,9 +57,36 @@ def _seed(store: object, kiosk_id: uuid.UUID) -> None:
           "payload": {"kiosk_id": str(kiosk_id), "name": "3号楼大厅",
                       "community_phone": DEMO_PHONE}},
          {"seq": 2, "kind": ChangeKind.RESIDENT.value, "changed_at": now,
-          "payload": {"resident_id": str(DEMO_RESIDENT), "display_name": "李奶奶"}}],
-        next_cursor=2,
+          "payload": {"resident_id": str(DEMO_RESIDENT), "display_name": "李奶奶",
+                      "caregivers": list(DEMO_FAMILY)}},
+         {"seq": 3, "kind": ChangeKind.WRISTBAND_PAIRING.value, "changed_at": now,
+          "payload": {"wristband_id": str(DEMO_WRISTBAND), "ble_address": "C0:4C:1A:00:00:01",
+                      "name": "Linli-Band-01", "resident_id": str(DEMO_RESIDENT)}}],
+        next_cursor=3,
     )
+    _seed_vitals(store)
+
+
+def _seed_vitals(store: object) -> None:
+    """A made-up morning of heart rates, ending a minute ago (the health screen's line)."""
+    import math
+    from datetime import timedelta
+
+    from kiosk.health_actions import local_midnight
+    from sync import NewRecord
+    from sync.records import RecordKind, VitalsSample
+
+    now = datetime.now(UTC)
+    start = max(local_midnight(now) + timedelta(minutes=1), now - timedelta(hours=3))
+    steps = max(2, min(36, int((now - start).total_seconds() // 300)))
+    samples = []
+    for n in range(steps):
+        at = start + (now - timedelta(minutes=1) - start) * n / (steps - 1)
+        bpm = round(72 + 10 * math.sin(n / 4) + (8 if 10 <= n <= 14 else 0))
+        samples.append(NewRecord(RecordKind.VITALS_SAMPLE, VitalsSample(
+            resident_id=DEMO_RESIDENT, wristband_id=DEMO_WRISTBAND, measured_at=at,
+            heart_rate=bpm, battery_percent=max(15, 60 - n))))
+    store.create_records(samples)  # type: ignore[attr-defined]
 
 
 def _claim(store: object, request_id: uuid.UUID, seq: int) -> None:
@@ -150,6 +185,39 @@ def take_screenshots(out_dir: Path, langs: tuple[Lang, ...] = tuple(Lang)) -> Sc
                             what="request status")
                 shot(f"requests_{lang}")
                 kiosk.tap("home")
+                _service_shots(kiosk, shot, lang)
         finally:
             kiosk.close()
     return run
+
+
+def _service_shots(kiosk: OffscreenKiosk, shot: Callable[[str], None], lang: Lang) -> None:
+    """Services (menu, choices, read-backs, sent) and My health."""
+    controller = kiosk.controller
+    kiosk.tap("services")
+    shot(f"services_{lang}")
+    kiosk.tap("service_repair")
+    shot(f"service_repair_{lang}")
+    kiosk.tap("choice_water")
+    shot(f"service_confirm_{lang}")
+    kiosk.tap("service_yes")
+    kiosk.until(lambda: controller.service.stored, what="repair stored")
+    shot(f"service_sent_{lang}")
+    kiosk.tap("services_more")
+    kiosk.tap("service_clinic_booking")
+    kiosk.tap("choice_dental")
+    shot(f"clinic_confirm_{lang}")
+    kiosk.tap("service_no")
+    kiosk.tap("service_back")
+    kiosk.tap("service_callback")
+    kiosk.until(lambda: bool(controller.service.caregivers), what="caregivers")
+    shot(f"service_callback_{lang}")
+    kiosk.tap("choice_caregiver")
+    kiosk.tap("service_yes")
+    kiosk.until(lambda: controller.service.stored, what="call-back stored")
+    shot(f"callback_sent_{lang}")
+    kiosk.tap("home")
+    kiosk.tap("health")
+    kiosk.until(lambda: controller.health.loaded, what="health reading")
+    shot(f"health_{lang}")
+    kiosk.tap("home")

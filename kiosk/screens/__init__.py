@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from kiosk.screens.base import KioskScreen
 
 # name -> (module, class); one module's .kv may hold several screens. Screens of later
-# versions (services, health, points, feedback, who-is-using) are added here when they exist.
+# versions (points, feedback, who-is-using) are added here when they exist.
 SCREENS: dict[str, tuple[str, str]] = {
     "home": ("kiosk.screens.home", "HomeScreen"),
     "help_countdown": ("kiosk.screens.help_countdown", "HelpCountdownScreen"),
@@ -21,6 +21,12 @@ SCREENS: dict[str, tuple[str, str]] = {
     "grocery_confirm": ("kiosk.screens.groceries", "GroceryConfirmScreen"),
     "grocery_sent": ("kiosk.screens.groceries", "GrocerySentScreen"),
     "requests": ("kiosk.screens.requests", "RequestsScreen"),
+    "services": ("kiosk.screens.services", "ServicesScreen"),
+    "service_choose": ("kiosk.screens.services", "ServiceChooseScreen"),
+    "service_confirm": ("kiosk.screens.services", "ServiceConfirmScreen"),
+    "clinic_confirm": ("kiosk.screens.services", "ClinicConfirmScreen"),
+    "service_sent": ("kiosk.screens.services", "ServiceSentScreen"),
+    "health": ("kiosk.screens.health", "HealthScreen"),
 }
 
 _loaded_kv: set[str] = set()

@@ -15,7 +15,11 @@ class HomeScreen(KioskScreen):
             self.controller.call_for_help()
         elif tile == "groceries":
             self.controller.open_groceries()
+        elif tile == "services":
+            self.controller.open_services()
+        elif tile == "health":
+            self.controller.open_health()
         else:
-            # Services, health, points and the microphone get their screens in
+            # Points and the microphone get their screens in
             # later versions; the tile says so rather than doing nothing.
             self.controller.not_ready(tile)

@@ -33,15 +33,18 @@ def status_words(view: Any, translator: Translator, lang: Lang) -> str:
 
 
 def what_words(view: Any, translator: Translator, lang: Lang) -> tuple[str, str]:
-    """(what kind of request, its details): ("买菜代购", "鸡蛋 2 斤，大米 1 袋")."""
+    """(what kind of request, its details): ("买菜代购", "鸡蛋 2 斤，大米 1 袋"), ("报修", "水管漏水")."""
+    from kiosk.screens.services import callback_words, detail_words
+
     kind = getattr(view.kind, "value", view.kind)
     if kind == "callback_request":
-        return translator.text("requests.type_callback", lang), ""
+        return (translator.text("requests.type_callback", lang),
+                callback_words(translator, lang, view.payload or {}))
     details = (view.payload or {}).get("details") or {}
     request_type = details.get("type", "")
     title = translator.text(f"requests.type_{request_type}", lang)
     if request_type != "grocery":
-        return title, ""
+        return title, detail_words(translator, lang, details)
     lines = [(item["name"], _plain_number(item["quantity"]), item["unit"])
              for item in details.get("items", [])]
     text = items_text(translator, lang, lines[:_MAX_ITEMS_SHOWN])

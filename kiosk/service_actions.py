@@ -1,0 +1,215 @@
+"""The kiosk's Services actions (repair, certificate, clinic, mediation, call-back), mixed into
+the Controller.
+
+The screens call these on the UI thread; the request is stored on the background loop like
+the grocery order, and the resident's caregivers are read there too.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from kivy.clock import Clock
+
+from kiosk.i18n import Lang
+from kiosk.screens.requests import status_words
+from kiosk.screens.services import (
+    CAREGIVER,
+    KINDS,
+    MORE,
+    SERVICE_CENTRE,
+    TIME_OF_DAY,
+    ServiceFlow,
+    readback,
+    summary,
+)
+from sync.records import (
+    CallbackRequest,
+    CallbackTarget,
+    CertificateDetails,
+    ClinicBookingDetails,
+    MediationDetails,
+    RecordKind,
+    RepairDetails,
+    ServiceRequest,
+)
+
+log = logging.getLogger(__name__)
+
+SERVICE_SCREENS = frozenset({"services", "service_choose", "service_confirm", "clinic_confirm",
+                             "service_sent"})
+
+
+class ServiceActions:
+    """Needs the Controller's store, sync_loop, translator, service, requests, status, lang,
+    _bg, _show, say, text, resident_id and speech."""
+
+    def open_services(self) -> None:
+        self.service = ServiceFlow(caregivers=self.service.caregivers)
+        self._show("services")
+        self._bg.submit(self._read_caregivers())
+
+    def service_kind(self, kind: str) -> None:
+        """A menu tile: the choices of that kind."""
+        if kind not in KINDS:
+            raise KeyError(f"no service kind {kind!r}")
+        self.service = ServiceFlow(kind=kind, caregivers=self.service.caregivers)
+        self._show("service_choose")
+
+    def service_choose(self, slot: int) -> None:
+        """A choice tile: "more" turns the page; anything else goes to the read-back."""
+        flow = self.service
+        value, _icon, name = flow.tile(slot)
+        if not value or flow.saving or flow.stored:
+            return
+        if value == MORE:
+            self.service = replace(flow, page=(flow.page + 1) % len(flow.pages()))
+            self.say_screen()
+            return
+        self.service = replace(flow, choice=value, caregiver=name, when="", failure=None)
+        self._show("clinic_confirm" if flow.kind == "clinic_booking" else "service_confirm")
+
+    def service_change(self) -> None:
+        """"不对": back to the choices; nothing is stored."""
+        self.service = replace(self.service, choice="", caregiver=None, when="")
+        self._show("service_choose", spoken="services.say.change")
+
+    def service_confirm(self, when: str = "") -> None:
+        """"对" (or the clinic's time): one record, stored on the background loop."""
+        flow = self.service
+        if not flow.kind or not flow.choice or flow.saving or flow.stored:
+            return
+        if flow.kind == "clinic_booking" and when not in TIME_OF_DAY:
+            raise ValueError(f"a clinic booking needs one of {sorted(TIME_OF_DAY)}, got {when!r}")
+        flow = replace(flow, when=when, saving=True, failure=None)
+        self.service = flow
+        self._show("service_sent", spoken=None)
+        self._bg.submit(self._save_service(flow))
+
+    def service_progress(self, record_id: uuid.UUID | None, lang: str | None = None) -> str:
+        """Whether a stored request has reached the community (or what the server said)."""
+        lang_ = Lang(lang or self.lang)
+        view = next((v for v in self.requests if v.id == record_id), None)
+        if view is None or (view.status is None and view.delivery.value == "pending"):
+            return self.translator.text("services.not_sent", lang_)
+        if view.status is None and view.delivery.value == "sent":
+            return self.translator.text("services.sent", lang_)
+        return status_words(view, self.translator, lang_)
+
+    def shown_service_progress(self) -> str:
+        """The sent screen's progress words now ("" when that screen is not showing one)."""
+        flow = self.service
+        if self.screen != "service_sent" or not flow.stored:
+            return ""
+        return self.service_progress(flow.record_id)
+
+    def say_service_progress_change(self, before: str) -> None:
+        """The request on screen reached the community, or staff took it on: say so."""
+        now = self.shown_service_progress()
+        if before and now and now != before:
+            self.speech.speak(now, self.lang)
+
+    # --- spoken on entering (Controller._say_idle_screen looks these up by screen name) ----
+
+    def _speak_services(self) -> None:
+        self.say("services.say.menu")
+
+    def _speak_service_choose(self) -> None:
+        flow = self.service
+        if len(flow.pages()) > 1 and flow.page:
+            self.say("services.say.page_two", question=self.text(f"services.choose.{flow.kind}"))
+        else:
+            self.say(f"services.say.choose_{flow.kind}")
+
+    def _speak_service_confirm(self) -> None:
+        self.speech.speak(readback(self.translator, Lang(self.lang), self.service), self.lang)
+
+    def _speak_clinic_confirm(self) -> None:
+        self.say("services.say.clinic_when",
+                 question=readback(self.translator, Lang(self.lang), self.service))
+
+    def _speak_service_sent(self) -> None:
+        flow = self.service
+        if flow.failure:
+            self.say(f"services.{flow.failure}")
+        elif flow.stored and flow.kind == "callback":
+            phone = self.status.community_phone
+            words = summary(self.translator, Lang(self.lang), flow)
+            if phone:
+                self.say("services.say.callback_phone", who=words, phone=phone)
+            else:
+                self.say("services.say.callback", who=words)
+        elif flow.stored:
+            self.say("services.say.saved", what=summary(self.translator, Lang(self.lang), flow),
+                     delivery=self.service_progress(flow.record_id))
+
+    # --- background ----------------------------------------------------------------------
+
+    async def _read_caregivers(self) -> None:
+        try:
+            residents = self.store.residents()
+        except Exception:
+            log.exception("residents not read; the call-back shows no names")
+            return
+        names = tuple(residents[0].caregivers) if len(residents) == 1 else ()
+        Clock.schedule_once(partial(self._on_caregivers, names))
+
+    def _on_caregivers(self, names: tuple[str, ...], _dt: float = 0) -> None:
+        if names != self.service.caregivers:
+            self.service = replace(self.service, caregivers=names)
+
+    async def _save_service(self, flow: ServiceFlow) -> None:
+        record_id: uuid.UUID | None = None
+        failure: str | None = None
+        try:
+            resident = self.resident_id()
+            if resident is None:
+                failure = "no_resident"
+            else:
+                kind, payload = _record_of(flow, resident)
+                record_id = self.store.create_record(kind, payload)
+        except Exception:
+            log.exception("%s request not stored", flow.kind)
+            failure = "not_saved"
+        if record_id is not None:
+            log.info("%s request %s stored", flow.kind, record_id)
+            if self.sync_loop is not None:
+                self.sync_loop.wake()
+        elif failure == "no_resident":
+            log.warning("%s request not stored: no single resident registered here", flow.kind)
+        Clock.schedule_once(partial(self._on_service_saved, record_id, failure))
+
+    def _on_service_saved(self, record_id: uuid.UUID | None, failure: str | None,
+                          _dt: float = 0) -> None:
+        self.service = replace(self.service, saving=False, record_id=record_id, failure=failure)
+        if self.screen == "service_sent":
+            self.say_screen()
+
+
+def _record_of(flow: ServiceFlow, resident: uuid.UUID) -> tuple[RecordKind, Any]:
+    """The record the flow stands for: a ServiceRequest, or a CallbackRequest."""
+    if flow.kind == "callback":
+        if flow.choice == SERVICE_CENTRE:
+            return RecordKind.CALLBACK_REQUEST, CallbackRequest(
+                resident_id=resident, target=CallbackTarget.SERVICE_CENTRE)
+        if flow.choice != CAREGIVER:
+            raise ValueError(f"no call-back choice {flow.choice!r}")
+        return RecordKind.CALLBACK_REQUEST, CallbackRequest(
+            resident_id=resident, target=CallbackTarget.CAREGIVER, caregiver_name=flow.caregiver)
+    details: Any
+    if flow.kind == "repair":
+        details = RepairDetails(what=flow.choice)  # type: ignore[arg-type]
+    elif flow.kind == "certificate":
+        details = CertificateDetails(certificate=flow.choice)  # type: ignore[arg-type]
+    elif flow.kind == "clinic_booking":
+        details = ClinicBookingDetails(department=flow.choice,  # type: ignore[arg-type]
+                                       time_of_day=TIME_OF_DAY[flow.when])  # type: ignore[arg-type]
+    elif flow.kind == "mediation":
+        details = MediationDetails(with_whom=flow.choice)  # type: ignore[arg-type]
+    else:
+        raise ValueError(f"no service kind {flow.kind!r}")
+    return RecordKind.SERVICE_REQUEST, ServiceRequest(resident_id=resident, details=details)
