@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from kiosk.screens.base import KioskScreen
 
 # name -> (module, class); one module's .kv may hold several screens. Screens of later
-# versions (services, health, points, feedback, who-is-using) are added here when they exist.
+# versions (services, health, points, feedback) are added here when they exist.
 SCREENS: dict[str, tuple[str, str]] = {
     "home": ("kiosk.screens.home", "HomeScreen"),
     "help_countdown": ("kiosk.screens.help_countdown", "HelpCountdownScreen"),
@@ -21,6 +21,9 @@ SCREENS: dict[str, tuple[str, str]] = {
     "grocery_confirm": ("kiosk.screens.groceries", "GroceryConfirmScreen"),
     "grocery_sent": ("kiosk.screens.groceries", "GrocerySentScreen"),
     "requests": ("kiosk.screens.requests", "RequestsScreen"),
+    "listening": ("kiosk.screens.listening", "ListeningScreen"),
+    "who": ("kiosk.screens.who", "WhoScreen"),
+    "still_there": ("kiosk.screens.still_there", "StillThereScreen"),
 }
 
 _loaded_kv: set[str] = set()

@@ -15,7 +15,9 @@ class HomeScreen(KioskScreen):
             self.controller.call_for_help()
         elif tile == "groceries":
             self.controller.open_groceries()
+        elif tile == "speak":
+            self.controller.open_voice()
         else:
-            # Services, health, points and the microphone get their screens in
-            # later versions; the tile says so rather than doing nothing.
+            # Services, health and points get their screens in later versions; the tile
+            # says so rather than doing nothing.
             self.controller.not_ready(tile)
