@@ -42,9 +42,9 @@ class ListeningScreen(KioskScreen):
 
     @staticmethod
     def state_size(view: VoiceView) -> str:
-        # The "not available" advice is a sentence: body size keeps it on the screen.
+        # "I'm listening" is the headline; the longer sentences take body size to fit.
         fonts = current().fonts
-        return fonts.body if view.phase == "unavailable" else fonts.headline
+        return fonts.headline if view.phase == "listening" else fonts.body
 
     def prompt_text(self, view: VoiceView) -> str:
         return "" if view.phase in ("unavailable", "preparing") else view.prompt
