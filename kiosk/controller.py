@@ -170,6 +170,7 @@ class Controller(ResidentChoice, VoiceControl, IdleWatch, GroceryActions, EventD
     def stop(self) -> None:
         if self._tick_event is not None:
             self._tick_event.cancel()
+        self.voice_stop()
         if self._cancel_sync_listener is not None:
             self._cancel_sync_listener()
         if self._bg.running:

@@ -158,8 +158,8 @@ class VoiceControl:
     def voice_say_screen(self) -> None:
         """On a language switch, start again in the new language; otherwise say it again."""
         dialogue = self._dialogue
-        if dialogue is not None and dialogue.language != self.lang:
-            self.open_voice()
+        if dialogue is None or dialogue.language != self.lang:
+            self.open_voice()  # also reloads "not available" / "preparing" for the language
         elif self.voice.prompt:
             self.speech.speak(self.voice.prompt, self.lang)
 
@@ -176,6 +176,10 @@ class VoiceControl:
                 self._run(effects)
 
     def idle_gone_home(self) -> None:
+        self.voice_stop()
+
+    def voice_stop(self) -> None:
+        """End the dialogue and close the microphone (idle return, kiosk shutdown)."""
         self._stop_listening()
         self._dialogue = None
 
