@@ -262,3 +262,56 @@ def test_no_model_for_the_language_says_so_and_leaves_the_buttons(
     assert kiosk.root.current == "home"
     kiosk.tap("groceries")  # the buttons work
     assert kiosk.root.current == "groceries"
+
+
+def test_the_answer_clock_warns_offers_more_time_then_goes_home(
+        store: Any, manual_time: Any, english: Any, closing: list) -> None:
+    held: list[HeldSilence] = []
+
+    def microphone() -> HeldSilence:
+        held.append(HeldSilence())
+        return held[-1]
+
+    kiosk = voice_kiosk(store, manual_time, microphone, {"en": english}, "en")
+    closing.append(kiosk)
+    controller = kiosk.controller
+    en = prompts("en")
+    kiosk.tap("speak")
+    kiosk.until(lambda: controller.voice.phase == "listening", what="listening")
+    manual_time.advance(21)  # 30 s to answer; the warning comes 10 s before the end
+    controller._tick(0)
+    kiosk.frames(2)
+    assert controller.speech.said[-1] == en.say("time_warning")
+    assert "voice_more_time" in [w.action for w in kiosk.screen.ids.choices.children]
+    kiosk.tap("voice_more_time")
+    assert controller.speech.said[-1] == en.say("more_time") + " " + en.say("listen")
+    manual_time.advance(29)
+    controller._tick(0)
+    assert kiosk.root.current == "listening"  # the clock restarted with "more time"
+    manual_time.advance(2)
+    controller._tick(0)
+    kiosk.frames(2)
+    assert kiosk.root.current == "home"
+    assert controller.speech.said[-1] == en.say("timed_out")
+    kiosk.until(lambda: all(h.closed.is_set() for h in held), what="microphone closed")
+
+
+def test_a_language_with_a_recognizer_after_one_without(
+        store: Any, manual_time: Any, turns: WavTurns, tmp_path: Path, closing: list) -> None:
+    from voice.choose import recognizer_for
+    from voice.intents import load_intents
+
+    def installed_here(language: str) -> Any:  # no Vosk models: English falls back
+        intents = load_intents(language)
+        return recognizer_for(language, intents, tmp_path / "no-models"), intents
+
+    kiosk = voice_kiosk(store, manual_time, turns, {}, "zh")
+    kiosk.controller._voice_recognizer = installed_here
+    closing.append(kiosk)
+    controller = kiosk.controller
+    kiosk.tap("speak")
+    kiosk.until(lambda: controller.voice.phase == "unavailable", what="no Chinese model")
+    turns.speech("call for help", voice="en-us", rate=130)
+    controller.set_language("en")  # the listening screen starts again in English
+    kiosk.until(lambda: kiosk.root.current == "help_countdown", timeout=30,
+                what="English speech understood after the switch")
