@@ -41,6 +41,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     voice.add_argument("--dir", type=Path, default=None, help="speech models directory")
     voice.set_defaults(handler=_run_voice)
 
+    kiosk_voice = kinds.add_parser(
+        "kiosk-voice", help="the kiosk's microphone tile offscreen: model load to the first "
+                            "question, spoken SOS (WAV) tap -> countdown; one JSON per language")
+    kiosk_voice.add_argument("--languages", default="ko,en,zh", help="comma-separated")
+    kiosk_voice.add_argument("--turns", type=int, default=20, help="spoken SOS requests timed")
+    kiosk_voice.set_defaults(handler=_run_kiosk_voice)
+
 
 def _run_sync(args: argparse.Namespace) -> int:
     from linli.bench_sync import run_sync_benchmark
@@ -58,6 +65,24 @@ def _run_ble(args: argparse.Namespace) -> int:
     logging.getLogger("devices").setLevel(logging.WARNING)
     counts = [int(n) for n in args.bands.split(",") if n.strip()]
     return _print(run_ble_benchmark(counts, cpu_window_s=args.cpu_window, sos_presses=args.sos_presses))
+
+
+def _run_kiosk_voice(args: argparse.Namespace) -> int:
+    import logging
+
+    from linli.bench_kiosk_voice import run_kiosk_voice_benchmark
+
+    for name in ("voice", "kiosk", "sync", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    languages = [name.strip() for name in args.languages.split(",") if name.strip()]
+    try:
+        results = run_kiosk_voice_benchmark(languages, args.turns)
+    except RuntimeError as exc:
+        print(f"linli bench kiosk-voice: {exc}", file=sys.stderr)
+        return 2
+    for result in results:
+        _print(result)
+    return 0
 
 
 def _run_voice(args: argparse.Namespace) -> int:
