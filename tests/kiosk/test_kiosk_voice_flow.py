@@ -315,3 +315,21 @@ def test_a_language_with_a_recognizer_after_one_without(
     controller.set_language("en")  # the listening screen starts again in English
     kiosk.until(lambda: kiosk.root.current == "help_countdown", timeout=30,
                 what="English speech understood after the switch")
+
+
+def test_a_spoken_order_with_several_residents_asks_who_first(
+        store: Any, manual_time: Any, turns: WavTurns, english: Any, closing: list) -> None:
+    grace, ming = add_residents(store, "Grace Lee", "Ming Wang")
+    kiosk = voice_kiosk(store, manual_time, turns, {"en": english}, "en")
+    closing.append(kiosk)
+    controller = kiosk.controller
+    for answer in ("buy some two dozen egg", "no", "yes"):
+        turns.speech(answer, voice="en-us", rate=130)
+    kiosk.tap("speak")
+    kiosk.until(lambda: kiosk.root.current == "who", timeout=40, what="who is using")
+    assert controller.speech.said[-1] == controller.text("who.say")
+    assert store.outbox_status().pending == 0  # nothing stored before the name
+    kiosk.tap(f"resident_{ming}")
+    kiosk.until(lambda: controller.grocery.stored, what="order stored")
+    assert [view.id for view in store.requests_of(ming)] == [controller.grocery.record_id]
+    assert store.requests_of(grace) == []
