@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -50,8 +50,8 @@ SPEECH_WAIT_S = 20.0
 class VoiceView:
     """What the listening screen shows.
 
-    phase: "preparing" (loading the model), "listening" (microphone open), "thinking"
-    (recognising), "waiting" (a question is on screen, answer by tap), "unavailable".
+    phase: "preparing" (loading the model), "listening" (microphone open, or recognising
+    what it heard), "waiting" (a question is on screen, answer by tap), "unavailable".
     """
 
     phase: str = "preparing"
@@ -73,6 +73,11 @@ def installed_recognizer(language: str) -> tuple[Recognizer, IntentSet]:
 
     intents = load_intents(language)
     return recognizer_for(language, intents), intents
+
+
+def _line_field(line: Any, name: str) -> Any:
+    """A grocery line's field: the template engine's GroceryLine, or a plain mapping."""
+    return line.get(name) if isinstance(line, Mapping) else getattr(line, name, None)
 
 
 @dataclass(slots=True)
@@ -141,8 +146,7 @@ class VoiceControl:
         self.voice_tap(choice)
 
     def voice_home(self) -> None:
-        self._stop_listening()
-        self._dialogue = None
+        self.voice_stop()
         self.go_home()
 
     @property
@@ -188,11 +192,10 @@ class VoiceControl:
     def order_groceries(self, lines: Iterable[Any]) -> None:
         """A spoken, confirmed grocery list: the tiles' order, sent as the "对" button does."""
         from kiosk.screens.groceries import ICON_OF, GroceryOrder
-        from voice.dialogue import _field
 
         order = GroceryOrder()
         for line in lines:
-            item, quantity = _field(line, "item"), _field(line, "quantity")
+            item, quantity = _line_field(line, "item"), _line_field(line, "quantity")
             if item not in ICON_OF:
                 log.warning("spoken grocery item %r has no tile; left out", item)
                 continue

@@ -32,8 +32,8 @@ class ListeningScreen(KioskScreen):
     def state_text(self, view: VoiceView, lang: str) -> str:
         if view.phase == "unavailable":
             return self.tr("voice.unavailable", lang)
-        key = {"preparing": "voice.preparing", "listening": "voice.listening",
-               "thinking": "voice.thinking"}.get(view.phase, "voice.waiting")
+        key = {"preparing": "voice.preparing",
+               "listening": "voice.listening"}.get(view.phase, "voice.waiting")
         return self.tr(key, lang)
 
     @staticmethod
