@@ -329,9 +329,9 @@ class VoiceControl:
 
     def _stop_listening(self) -> None:
         """Drop the running turn's result and close its microphone."""
-        self._voice_turn += 1
         self._voice_listening = False
-        with self._voice_source_lock:
+        with self._voice_source_lock:  # with the turn check of _hear_turn: none left open
+            self._voice_turn += 1
             source, self._voice_source = self._voice_source, None
         if source is not None:
             try:
@@ -358,7 +358,12 @@ class VoiceControl:
                 problem = str(exc)
             else:
                 with self._voice_source_lock:
-                    self._voice_source = source
+                    stale = turn != self._voice_turn  # a tap came while it was opening
+                    if not stale:
+                        self._voice_source = source
+                if stale:
+                    source.close()
+                    return
                 try:
                     result = hear(source.chunks(), engine.recognizer, engine.intents)
                 except Exception:
