@@ -97,6 +97,7 @@ class BandSnapshot:
     failures: int
     retry_in: float | None
     rejected_payloads: int
+    rssi: int | None = None  # dBm of its last advertisement; None: not heard advertising
 
 
 @dataclass(frozen=True, slots=True)

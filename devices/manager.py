@@ -93,6 +93,7 @@ class _Band:
     failures: int = 0
     next_attempt: float = 0.0
     no_data_reported: bool = False
+    rssi: int | None = None  # signal strength of its last advertisement (closest: highest)
 
 
 class WristbandManager:
@@ -179,6 +180,7 @@ class WristbandManager:
                 failures=band.failures,
                 retry_in=max(0.0, band.next_attempt - now) if band.failures else None,
                 rejected_payloads=self._parse_errors.count(band.address),
+                rssi=band.rssi,
             )
             for band in self._bands.values()
         }
@@ -220,6 +222,7 @@ class WristbandManager:
             return
         band.device = device
         band.name = advertisement.local_name or device.name or band.name
+        band.rssi = advertisement.rssi
         was_gone = band.state is BandState.OUT_OF_RANGE
         band.last_seen = band.last_advertised = self._clock()
         band.advertised_since_drop = True

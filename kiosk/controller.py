@@ -29,6 +29,8 @@ from kiosk.background import BackgroundLoop
 from kiosk.i18n import Lang, Translator
 from kiosk.grocery_actions import GroceryActions
 from kiosk.health_actions import HealthActions, HealthReading
+from kiosk.idle_watch import DEFAULT_IDLE_S, IdleWatch
+from kiosk.resident_choice import ResidentChoice
 from kiosk.screens.groceries import GroceryOrder, readback
 from kiosk.screens.requests import status_words
 from kiosk.screens.services import ServiceFlow
@@ -36,6 +38,7 @@ from kiosk.service_actions import SERVICE_SCREENS, ServiceActions
 from kiosk.speech import NullSpeech, Speech
 from kiosk.status import Connection, KioskStatus
 from kiosk.theme import apply_font_scale, next_font_scale
+from kiosk.voice_control import AudioFactory, RecognizerFactory, VoiceControl
 from sync.records import HelpCall, HelpCallState, HelpSource, RecordKind
 
 if TYPE_CHECKING:
@@ -62,7 +65,7 @@ SCREEN_OF_PHASE = {
 
 # Screens of the idle kiosk (not alarms): an idle alarm change does not leave them.
 IDLE_SCREENS = frozenset({"home", "groceries", "grocery_confirm", "grocery_sent", "requests",
-                          "health", *SERVICE_SCREENS})
+                          "health", *SERVICE_SCREENS, "listening", "who", "still_there"})
 
 # A latched alarm repeats its spoken message this often (SENIOR_UX: audible reminder).
 REMINDER_INTERVAL_S = 60.0
@@ -83,7 +86,8 @@ class _Observation:
     requests: tuple[RequestView, ...] = ()  # the resident's requests, newest first
 
 
-class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher):
+class Controller(ResidentChoice, VoiceControl, IdleWatch, ServiceActions, HealthActions,
+                 GroceryActions, EventDispatcher):
     """View state for the screens (Kivy properties) and the actions they call."""
 
     lang = StringProperty(Lang.ZH.value)
@@ -114,6 +118,9 @@ class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher)
         sos_seconds: float = 5.0,
         fall_seconds: float = 30.0,
         close_store: bool = True,
+        voice_audio: AudioFactory | None = None,
+        voice_recognizer: RecognizerFactory | None = None,
+        idle_seconds: float = DEFAULT_IDLE_S,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -141,6 +148,8 @@ class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher)
         self._status_trigger = Clock.create_trigger(self._refresh_status, 0)
         self._observation: _Observation | None = None
         self._poll_task: Any = None
+        self.idle_seconds = idle_seconds
+        self.setup_voice(voice_audio, voice_recognizer)
         self.status = KioskStatus(
             connection=Connection.CONNECTING if sync_loop is not None else Connection.NOT_SET
         )
@@ -167,6 +176,7 @@ class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher)
     def stop(self) -> None:
         if self._tick_event is not None:
             self._tick_event.cancel()
+        self.voice_stop()
         if self._cancel_sync_listener is not None:
             self._cancel_sync_listener()
         if self._bg.running:
@@ -249,6 +259,7 @@ class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher)
     def touched(self) -> None:
         """Any touch interrupts speech (49 CFR 27.71: speech must be interruptible)."""
         self.speech.stop()
+        self.idle_touched()
 
     def repeat_speech(self) -> None:
         self.speech.repeat()
@@ -307,6 +318,12 @@ class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher)
                 self.say(f"grocery.{order.failure}")
             elif order.stored:
                 self.say("grocery_say.saved", delivery=self.order_progress(order.record_id))
+        elif self.screen == "listening":
+            self.voice_say_screen()
+        elif self.screen == "who":
+            self.say("who.say")
+        elif self.screen == "still_there":
+            self.say("idle.say", seconds=self.idle_left)
         elif self.screen == "requests":
             from kiosk.screens.requests import what_words
 
@@ -381,6 +398,8 @@ class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher)
                 self.countdown_shown = shown
         if state.phase is Phase.LATCHED and now - self._last_reminder >= REMINDER_INTERVAL_S:
             self.say_alarm()
+        self.voice_tick(now)
+        self.idle_tick(now)
 
     def _send_help(self, state: AlarmState) -> None:
         service = self.wristband_service
@@ -397,8 +416,8 @@ class Controller(ServiceActions, HealthActions, GroceryActions, EventDispatcher)
                     wristband_id, resident_id = band.wristband_id, band.resident_id
         if resident_id is None:
             residents = self.store.residents()
-            # One resident at this kiosk: it is them. Several: the who-is-using screen (a
-            # later version) will say; until then the call goes without a name.
+            # One resident at this kiosk: it is them. Several: an alarm never waits for the
+            # who-is-using question, so the call goes without a name.
             if len(residents) == 1:
                 resident_id = residents[0].resident_id
         payload = HelpCall(source=source, resident_id=resident_id, wristband_id=wristband_id)

@@ -92,11 +92,6 @@ class GroceryActions:
             return self.translator.text("grocery.sent", lang_)
         return status_words(view, self.translator, lang_)
 
-    def resident_id(self) -> uuid.UUID | None:
-        """Who the kiosk acts for: its only resident (the who-is-using screen comes later)."""
-        residents = self.store.residents()
-        return residents[0].resident_id if len(residents) == 1 else None
-
     async def _save_grocery(self, order: GroceryOrder) -> None:
         record_id: uuid.UUID | None = None
         failure: str | None = None

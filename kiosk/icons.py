@@ -24,6 +24,8 @@ GLYPHS = {
     "sos": "SOS",
     "next": "→",
     "back": "←",
+    "repeat": "↺",
+    "more": "＋",
 }
 DRAWN = frozenset({"mic", "basket", "house", "sos", "list",
                    # grocery items (kiosk.screens.groceries)

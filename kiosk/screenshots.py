@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Any
 
 from kiosk.i18n import Lang
 from kiosk.theme import FONT_SCALES
@@ -186,6 +187,7 @@ def take_screenshots(out_dir: Path, langs: tuple[Lang, ...] = tuple(Lang)) -> Sc
                 shot(f"requests_{lang}")
                 kiosk.tap("home")
                 _service_shots(kiosk, shot, lang)
+            _voice_who_idle(kiosk, controller, store, clock, langs, shot)
         finally:
             kiosk.close()
     return run
@@ -221,3 +223,43 @@ def _service_shots(kiosk: OffscreenKiosk, shot: Callable[[str], None], lang: Lan
     kiosk.until(lambda: controller.health.loaded, what="health reading")
     shot(f"health_{lang}")
     kiosk.tap("home")
+def _voice_who_idle(kiosk: object, controller: object, store: object, clock: StoppedClock,
+                    langs: tuple[Lang, ...], shot: object) -> None:
+    """The listening screen (a read-back question; speaking not available), who is using
+    the kiosk (several residents), and the idle warning, in each language."""
+    from kiosk.voice_control import VoiceView
+    from sync.records import ChangeKind
+
+    now = datetime.now(UTC).isoformat()
+    names = ("王爷爷", "张阿姨", "Grace Lee", "김민수")
+    store.apply_pull(  # type: ignore[attr-defined]
+        [{"seq": 200 + n, "kind": ChangeKind.RESIDENT.value, "changed_at": now,
+          "payload": {"resident_id": str(uuid.uuid4()), "display_name": name}}
+         for n, name in enumerate(names)], next_cursor=200 + len(names))
+    c: Any = controller
+    k: Any = kiosk
+    for lang in langs:
+        c.set_language(lang)
+        c.forget_resident()
+        c.go_home()
+        c._show("listening", spoken=None)
+        question = {"zh": "我听到：买菜代购：两斤鸡蛋、一袋米。对吗？",
+                    "en": "I heard: groceries: 2 dozen eggs. Is that right?",
+                    "ko": "이렇게 들었어요: 장보기: 계란 2판. 맞아요?"}[lang.value]
+        heard = {"zh": "对", "en": "yes", "ko": "네"}[lang.value]
+        c.voice = VoiceView("waiting", question, heard,
+                            ("yes", "no", "repeat", "cancel", "more_time"))
+        shot(f"listening_confirm_{lang}")  # type: ignore[operator]
+        c.voice = VoiceView("listening", c.text("voice.listening"), None, ("repeat", "cancel"))
+        shot(f"listening_{lang}")  # type: ignore[operator]
+        c.voice = VoiceView("unavailable")
+        shot(f"listening_unavailable_{lang}")  # type: ignore[operator]
+        k.tap("voice_home")
+        k.tap("groceries")
+        shot(f"who_{lang}")  # type: ignore[operator]
+        k.tap(next(w for w in k.walk() if getattr(w, "action", "").startswith("resident_")))
+        clock.now += c.idle_seconds + 1
+        c._tick(0)
+        shot(f"still_there_{lang}")  # type: ignore[operator]
+        k.tap("idle_more_time")
+        k.tap("home")

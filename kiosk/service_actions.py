@@ -21,6 +21,7 @@ from kiosk.screens.services import (
     CAREGIVER,
     KINDS,
     MORE,
+    OPTIONS,
     SERVICE_CENTRE,
     TIME_OF_DAY,
     ServiceFlow,
@@ -59,6 +60,35 @@ class ServiceActions:
             raise KeyError(f"no service kind {kind!r}")
         self.service = ServiceFlow(kind=kind, caregivers=self.service.caregivers)
         self._show("service_choose")
+
+    def open_service(self, kind: str, choice: str | None = None) -> None:
+        """A kind of service asked for by voice: its read-back at once when the words named
+        the choice ("水管坏了" -> repair: water), else its choices, as after the menu tile."""
+        if kind not in KINDS:
+            raise KeyError(f"no service kind {kind!r}")
+        if choice in {value for value, _icon in OPTIONS.get(kind, ())}:
+            self.service = ServiceFlow(kind=kind, choice=choice, caregivers=self.service.caregivers)
+            self._show("clinic_confirm" if kind == "clinic_booking" else "service_confirm")
+        else:
+            self.service_kind(kind)
+        self._bg.submit(self._read_caregivers())
+
+    def request_callback(self, who: str = CAREGIVER) -> None:
+        """"给我女儿打电话" / "call the service centre": a call-back request. The centre, or a
+        caregiver named by the resident, goes straight to the read-back; otherwise the
+        caregivers are offered by name."""
+        caregivers = self.service.caregivers
+        if who == SERVICE_CENTRE:
+            self.service = ServiceFlow(kind="callback", choice=SERVICE_CENTRE,
+                                       caregivers=caregivers)
+            self._show("service_confirm")
+        elif who in caregivers:
+            self.service = ServiceFlow(kind="callback", choice=CAREGIVER, caregiver=who,
+                                       caregivers=caregivers)
+            self._show("service_confirm")
+        else:
+            self.service_kind("callback")
+        self._bg.submit(self._read_caregivers())
 
     def service_choose(self, slot: int) -> None:
         """A choice tile: "more" turns the page; anything else goes to the read-back."""
@@ -155,7 +185,8 @@ class ServiceActions:
         except Exception:
             log.exception("residents not read; the call-back shows no names")
             return
-        names = tuple(residents[0].caregivers) if len(residents) == 1 else ()
+        chosen = self.resident_id()
+        names = next((tuple(r.caregivers) for r in residents if r.resident_id == chosen), ())
         Clock.schedule_once(partial(self._on_caregivers, names))
 
     def _on_caregivers(self, names: tuple[str, ...], _dt: float = 0) -> None:

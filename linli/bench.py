@@ -47,6 +47,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     kiosk.add_argument("--starts", type=int, default=5, help="cold starts, each a new process")
     kiosk.add_argument("--rounds", type=int, default=20, help="times the tap route is walked")
     kiosk.set_defaults(handler=_run_kiosk)
+    kiosk_voice = kinds.add_parser(
+        "kiosk-voice", help="the kiosk's microphone tile offscreen: model load to the first "
+                            "question, spoken SOS (WAV) tap -> countdown; one JSON per language")
+    kiosk_voice.add_argument("--languages", default="ko,en,zh", help="comma-separated")
+    kiosk_voice.add_argument("--turns", type=int, default=20, help="spoken SOS requests timed")
+    kiosk_voice.set_defaults(handler=_run_kiosk_voice)
 
 
 def _run_sync(args: argparse.Namespace) -> int:
@@ -74,8 +80,25 @@ def _run_kiosk(args: argparse.Namespace) -> int:
 
     for name in ("kiosk", "kivy", "sync", "asyncio"):
         logging.getLogger(name).setLevel(logging.WARNING)
-
     return _print(run_kiosk_benchmark(starts=args.starts, rounds=args.rounds))
+
+
+def _run_kiosk_voice(args: argparse.Namespace) -> int:
+    import logging
+
+    from linli.bench_kiosk_voice import run_kiosk_voice_benchmark
+
+    for name in ("voice", "kiosk", "sync", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    languages = [name.strip() for name in args.languages.split(",") if name.strip()]
+    try:
+        results = run_kiosk_voice_benchmark(languages, args.turns)
+    except RuntimeError as exc:
+        print(f"linli bench kiosk-voice: {exc}", file=sys.stderr)
+        return 2
+    for result in results:
+        _print(result)
+    return 0
 
 
 def _run_voice(args: argparse.Namespace) -> int:

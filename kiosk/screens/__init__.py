@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from kiosk.screens.base import KioskScreen
 
 # name -> (module, class); one module's .kv may hold several screens. Screens of later
-# versions (points, feedback, who-is-using) are added here when they exist.
+# versions (points, feedback) are added here when they exist.
 SCREENS: dict[str, tuple[str, str]] = {
     "home": ("kiosk.screens.home", "HomeScreen"),
     "help_countdown": ("kiosk.screens.help_countdown", "HelpCountdownScreen"),
@@ -27,6 +27,9 @@ SCREENS: dict[str, tuple[str, str]] = {
     "clinic_confirm": ("kiosk.screens.services", "ClinicConfirmScreen"),
     "service_sent": ("kiosk.screens.services", "ServiceSentScreen"),
     "health": ("kiosk.screens.health", "HealthScreen"),
+    "listening": ("kiosk.screens.listening", "ListeningScreen"),
+    "who": ("kiosk.screens.who", "WhoScreen"),
+    "still_there": ("kiosk.screens.still_there", "StillThereScreen"),
 }
 
 _loaded_kv: set[str] = set()

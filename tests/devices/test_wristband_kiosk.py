@@ -163,6 +163,8 @@ def test_malformed_notifications_are_counted_and_ignored(tmp_path: Path) -> None
             await band.set_heart_rate(91)
             await eventually(lambda: snap().heart_rate == 91, 3, "good data still flows")
             assert snap().state is BandState.CONNECTED
+            # Its advertisements' signal strength is kept (the who screen offers the nearest).
+            assert isinstance(snap().rssi, int) and -127 <= snap().rssi <= 20
             assert records(k, "help_call") == []
 
     run(body)

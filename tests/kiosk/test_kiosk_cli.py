@@ -14,7 +14,9 @@ from kiosk.i18n import Lang
 SCREENS = ("home", "home_{}_text150", "help_countdown", "help_alarm_offline",
            "help_alarm_acknowledged", "fall", "groceries", "grocery_confirm", "grocery_sent",
            "requests", "services", "service_repair", "service_confirm", "service_sent",
-           "clinic_confirm", "service_callback", "callback_sent", "health")
+           "clinic_confirm", "service_callback", "callback_sent", "health",
+           "listening_confirm", "listening", "listening_unavailable", "who",
+           "still_there")
 
 
 def run_linli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
