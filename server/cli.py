@@ -25,7 +25,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     server.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     server.set_defaults(handler=_run_server)
 
-    admin = subparsers.add_parser("admin", help="manage kiosks, residents and wristbands")
+    admin = subparsers.add_parser("admin", help="manage kiosks, residents, wristbands, accounts and grids")
     commands = admin.add_subparsers(dest="admin_command", metavar="ADMIN_COMMAND", required=True)
 
     register = commands.add_parser("register-kiosk", help="register a kiosk and print its token once")
@@ -61,6 +61,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     pair.add_argument("--name", required=True, help="advertised name, e.g. Linli-Band-01")
     pair.add_argument("--resident", required=True, type=uuid.UUID, metavar="RESIDENT_ID")
     pair.set_defaults(handler=_pair_wristband)
+
+    from server.cli_accounts import add_account_commands
+
+    add_account_commands(commands, _add_db)
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
