@@ -98,3 +98,15 @@ def browser_for(server_app, community) -> Iterator:  # type: ignore[no-untyped-d
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def community_db(db_url: str) -> Iterator[tuple[str, Community]]:
+    """A migrated database URL with the community in it, for tests that start server processes."""
+    from server.db import create_db_engine, upgrade
+
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    community = build_community(engine)
+    engine.dispose()
+    yield db_url, community

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,17 +69,6 @@ class Console:
     def close(self) -> None:
         self.stream.close()
         self.http.close()
-
-
-@pytest.fixture
-def community_db(db_url: str) -> Iterator[tuple[str, Community]]:
-    from server.db import create_db_engine, upgrade
-
-    upgrade(db_url)
-    engine = create_db_engine(db_url)
-    community = build_community(engine)
-    engine.dispose()
-    yield db_url, community
 
 
 def start_server(db_url: str, tmp_path: Path, name: str) -> ServerProcess:
