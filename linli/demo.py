@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from server.demo_accounts import DemoLogins
     from server.demo_data import DemoInfo
     from sync import LocalStore
 
@@ -39,6 +40,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     from linli.server_process import ServerProcess
     from server.db import create_db_engine, upgrade
+    from server.demo_accounts import seed_demo_accounts
     from server.demo_data import seed_demo
     from sync import LocalStore, SyncClient, Syncer, SyncLoop, kiosk_id_from_token
 
@@ -51,6 +53,7 @@ def run_demo(args: argparse.Namespace) -> int:
     upgrade(db_url)
     engine = create_db_engine(db_url)
     info = seed_demo(engine)
+    logins = seed_demo_accounts(engine, info.resident_ids)
 
     store = LocalStore.open(data_dir / "kiosk.sqlite3", kiosk_id_from_token(info.token))
     server = ServerProcess(db_url, args.port, log_path=data_dir / "server.log").start()
@@ -60,7 +63,7 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         loop.on_state(lambda status: print(f"[kiosk] sync: {status.describe()}", flush=True))
         loop.start()
-        _print_welcome(server.url, info, store.path, data_dir)
+        _print_welcome(server.url, info, store.path, data_dir, logins)
         orders = _order_like_a_resident(store, info)
         loop.wake()
         staff = threading.Thread(
@@ -146,13 +149,18 @@ def _watch_requests(store: LocalStore, resident_id: uuid.UUID, duration: float |
         time.sleep(0.5)
 
 
-def _print_welcome(url: str, info: DemoInfo, store_path: Path, data_dir: Path) -> None:
+def _print_welcome(url: str, info: DemoInfo, store_path: Path, data_dir: Path,
+                   logins: DemoLogins) -> None:
+    users = ", ".join(f"{username} ({role})" for username, role in logins.accounts)
     print(
         f"""
 Linli demo is running.
   Server health      {url}/api/v1/health
   API documentation  {url}/docs
   OpenAPI schema     {url}/openapi.json
+  Web console        {url}/login
+    accounts         {users}
+    password         {logins.password}   (the same for each; a new one at each demo start)
   Demo kiosk id      {info.kiosk_id}
   Demo kiosk token   {info.token}   (a new one at each demo start)
   Kiosk store        {store_path}
