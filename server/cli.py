@@ -92,6 +92,10 @@ def _run_server(args: argparse.Namespace) -> int:
     from server.db import upgrade
 
     url = _database_url(args)
+    if args.workers > 1 and url.startswith("sqlite"):
+        # Live alerts fan out across processes only through PostgreSQL (docs/WEB.md).
+        log.warning("SQLite with %d workers: a console sees live alerts only from its own "
+                    "worker; use PostgreSQL for several processes", args.workers)
     upgrade(url)
     # Worker processes build their own app from the environment, so the URL goes there.
     os.environ["LINLI_DATABASE_URL"] = url

@@ -26,11 +26,13 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "linli_live"
 _PENDING = "linli_live_pending"
+# Sent by a listener that reconnected: events may have been missed, consoles reload their list.
+RESYNC = "resync"
 
 
 @dataclass(frozen=True, slots=True)
 class LiveEvent:
-    kind: str  # "help_call" or "callback"
+    kind: str  # "help_call", "callback", or RESYNC
     kiosk_id: str
     record_id: str
 
@@ -157,6 +159,9 @@ class PgListener:
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
+                    if self.ready.is_set():
+                        log.info("live listener reconnected; consoles reload their lists")
+                        self._hub.publish(LiveEvent(RESYNC, "", ""))
                     self.ready.set()
                     while not self._stop.is_set():
                         for notification in connection.notifies(timeout=0.5):

@@ -71,7 +71,12 @@ def login_blocked(
     return by_user >= max_per_user or by_client >= max_per_client
 
 
+# Failures older than this count for nothing and are deleted as new ones come in.
+_KEEP_FAILURES = timedelta(days=1)
+
+
 def record_failure(session: Session, username: str, client: str) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - _KEEP_FAILURES))
     session.add(LoginFailure(username=username[:100], client=client[:64]))
     audit(session, actor=f"client:{client}", action="account.login_failed",
           target=f"username:{username[:100]}")

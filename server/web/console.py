@@ -10,6 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.errors import InvalidStateError
 from server.models import CallbackRequest, HelpCall
@@ -73,13 +75,18 @@ async def events(request: Request, viewer: ConsoleViewer) -> StreamingResponse:
     """The console's live feed: a snapshot of the open list, then one event per change."""
     heartbeat = request.app.state.settings.live_heartbeat_seconds
 
+    async def snapshot(action: str) -> str:
+        cards = await run_in_threadpool(_load_open, request, viewer, action)
+        return _sse("snapshot", {"html": _render_list(request, viewer, cards),
+                                 "open": [card.dom_id for card in cards]})
+
     async def stream() -> AsyncIterator[str]:
         # Subscribed before the snapshot is read, so nothing falls between the two.
         subscription = live.HUB.subscribe()
         try:
-            cards = await run_in_threadpool(_load_open, request, viewer, "alerts.watch")
-            yield _sse("snapshot", {"html": _render_list(request, viewer, cards),
-                                    "open": [card.dom_id for card in cards]})
+            # The browser reconnects after 2 s if the stream breaks.
+            yield "retry: 2000\n\n"
+            yield await snapshot("alerts.watch")
             while True:
                 item = await subscription.get(heartbeat)
                 if item is None:
@@ -88,6 +95,9 @@ async def events(request: Request, viewer: ConsoleViewer) -> StreamingResponse:
                         yield _sse("signed_out", {})
                         return
                     yield ": keep-alive\n\n"
+                    continue
+                if item.kind == live.RESYNC:
+                    yield await snapshot("alerts.resync")
                     continue
                 card = await run_in_threadpool(_card_now, request, viewer, item)
                 if card is not None:
@@ -103,14 +113,11 @@ async def events(request: Request, viewer: ConsoleViewer) -> StreamingResponse:
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-def _checked(session, viewer: Viewer, model: type, record_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    """The alarm or request row, if this viewer may act on it (else Forbidden, nothing done)."""
-    from sqlalchemy import select
-
+def _checked(session: Session, viewer: Viewer, model: type, record_id: uuid.UUID) -> None:
+    """Raise Forbidden (nothing done) unless this viewer may act on the alarm or request."""
     row = session.scalars(select(model).where(model.record_id == record_id)).first()
     if row is None or not visibility.may_see_alert(session, viewer.account, row.resident_id):
         raise Forbidden()
-    return row
 
 
 def _act(request: Request, viewer: Viewer, model: type, record_id: uuid.UUID, action) -> Response:  # type: ignore[no-untyped-def]

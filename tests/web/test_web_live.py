@@ -18,7 +18,7 @@ import requests
 from linli.server_process import ServerProcess, free_port
 from sync import LocalStore, RetryPolicy, SyncClient, Syncer, SyncOutcome
 from sync.records import HelpCall, HelpSource, RecordKind
-from tests.web.conftest import PASSWORD, Community, build_community, csrf_of
+from tests.web.conftest import PASSWORD, Community, csrf_of
 
 pytestmark = pytest.mark.slow
 
