@@ -93,6 +93,10 @@ def login(
             session.commit()
             return _login_page(request, error_key="login.failed", status_code=401, next_path=next)
         web_sessions.clear_failures(session, name)
+        # A session this browser had before is ended: a signed-in session is always new.
+        previous = request.cookies.get(SESSION_COOKIE)
+        if previous:
+            web_sessions.end_session(session, previous)
         token = web_sessions.start_session(session, account, hours=settings.web_session_hours,
                                            client=client)
         session.commit()
