@@ -7,9 +7,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# Runtime libraries of the kiosk (Kivy offscreen on Mesa, speech out, audio in, CJK font).
+# Runtime libraries of the kiosk (Kivy offscreen on Mesa, speech out, audio in, CJK font);
+# chromium runs the web console's browser tests.
 DEBS := libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libmtdev1 \
-        espeak-ng libespeak-ng1 libportaudio2 sox fonts-wqy-microhei
+        espeak-ng libespeak-ng1 libportaudio2 sox fonts-wqy-microhei \
+        chromium
 
 PYTEST_ARGS ?=
 

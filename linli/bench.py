@@ -24,6 +24,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     sync.set_defaults(handler=_run_sync)
 
+    alerts = kinds.add_parser(
+        "alerts", help="live alerts: kiosk push -> caregiver console event stream, per backend "
+                       "(two server processes on PostgreSQL)"
+    )
+    alerts.add_argument("--alarms", type=int, default=100, help="alarms pushed one at a time")
+    alerts.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
+    alerts.set_defaults(handler=_run_alerts)
+
     ble = kinds.add_parser("ble", help="virtual wristbands: bands held, connect time, SOS latency, CPU")
     ble.add_argument("--bands", default="10,30", help="comma-separated fleet sizes")
     ble.add_argument("--cpu-window", type=float, default=20.0, help="seconds of 1 Hz heart rate measured")
@@ -60,6 +68,13 @@ def _run_sync(args: argparse.Namespace) -> int:
 
     backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     return _print(run_sync_benchmark(backends, records=args.records, batch_size=args.batch))
+
+
+def _run_alerts(args: argparse.Namespace) -> int:
+    from linli.bench_alerts import run_alerts_benchmark
+
+    backends = [name.strip() for name in args.backends.split(",") if name.strip()]
+    return _print(run_alerts_benchmark(backends, alarms=args.alarms))
 
 
 def _run_ble(args: argparse.Namespace) -> int:

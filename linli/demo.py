@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from linli.demo_kiosk import SCENARIOS, DemoStopped
 
 if TYPE_CHECKING:
+    from server.demo_accounts import DemoLogins
     from server.demo_data import DemoInfo
     from sync import LocalStore
 
@@ -61,6 +62,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from linli.demo_staff import DemoStaff
     from linli.server_process import ServerProcess
     from server.db import create_db_engine, upgrade
+    from server.demo_accounts import seed_demo_accounts
     from server.demo_data import seed_demo
     from sync import LocalStore, SyncClient, Syncer, SyncLoop, kiosk_id_from_token
 
@@ -77,6 +79,7 @@ def run_demo(args: argparse.Namespace) -> int:
     engine = create_db_engine(db_url)
     info = seed_demo(engine)
     offscreen = args.offscreen or not has_display()
+    logins = seed_demo_accounts(engine, info.resident_ids)
 
     store = LocalStore.open(data_dir / "kiosk.sqlite3", kiosk_id_from_token(info.token))
     server = ServerProcess(db_url, args.port, log_path=data_dir / "server.log").start()
@@ -85,7 +88,7 @@ def run_demo(args: argparse.Namespace) -> int:
     staff_thread = None
     try:
         loop.on_state(lambda status: print(f"[kiosk] sync: {status.describe()}", flush=True))
-        _print_welcome(server.url, info, store.path, data_dir, offscreen, args.scenario)
+        _print_welcome(server.url, info, store.path, data_dir, logins, offscreen, args.scenario)
         staff = DemoStaff(engine, info.kiosk_id, acknowledge_help=not args.no_auto_ack,
                           say=lambda line: print(line, flush=True))
         thread = threading.Thread(target=staff.run, args=(args.step_seconds, stop), daemon=True)
@@ -174,7 +177,8 @@ def _watch_requests(store: LocalStore, stop: threading.Event) -> None:
 
 
 def _print_welcome(url: str, info: DemoInfo, store_path: Path, data_dir: Path,
-                   offscreen: bool, scenario: str) -> None:
+                   logins: DemoLogins, offscreen: bool, scenario: str) -> None:
+    users = ", ".join(f"{username} ({role})" for username, role in logins.accounts)
     if offscreen:
         kiosk = (f"offscreen (no display here): scenario '{scenario}', a screenshot of each "
                  f"step in {data_dir / 'screens'}")
@@ -187,6 +191,9 @@ Linli demo is running.
   Server health      {url}/api/v1/health
   API documentation  {url}/docs
   OpenAPI schema     {url}/openapi.json
+  Web console        {url}/login
+    accounts         {users}
+    password         {logins.password}   (the same for each; a new one at each demo start)
   Demo kiosk id      {info.kiosk_id}
   Demo kiosk token   {info.token}   (a new one at each demo start)
   Kiosk store        {store_path}

@@ -8,13 +8,17 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
 from server.api.errors import install_error_handlers
 from server.api.routes import health, sync
 from server.db import create_db_engine, session_factory
 from server.ratelimit import TokenBucketLimiter
+from server.services import live
+from server.services.kiosk_seen import KioskSeenRecorder
 from server.settings import Settings
+from server.web import install_web
 from sync.records import PushRequest
 
 log = logging.getLogger(__name__)
@@ -32,7 +36,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # On PostgreSQL every process listens for live alerts, whichever process stored them.
+        listener = live.PgListener(engine) if engine.dialect.name == "postgresql" else None
+        if listener is not None:
+            await run_in_threadpool(listener.start)
+        app.state.kiosks_seen.start()
         yield
+        await run_in_threadpool(app.state.kiosks_seen.stop)
+        if listener is not None:
+            await run_in_threadpool(listener.stop)
         engine.dispose()
 
     app = FastAPI(
@@ -48,9 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = TokenBucketLimiter(
         settings.rate_limit_per_second, settings.rate_limit_burst
     )
+    app.state.kiosks_seen = KioskSeenRecorder(engine, settings.kiosk_seen_flush_seconds)
     install_error_handlers(app)
     app.include_router(health.router, prefix=API_PREFIX)
     app.include_router(sync.router, prefix=API_PREFIX)
+    install_web(app)
     _document_push_body(app)
     log.info("server app ready on %s", engine.url.render_as_string(hide_password=True))
     return app

@@ -25,7 +25,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     server.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     server.set_defaults(handler=_run_server)
 
-    admin = subparsers.add_parser("admin", help="manage kiosks, residents and wristbands")
+    admin = subparsers.add_parser("admin", help="manage kiosks, residents, wristbands, accounts and grids")
     commands = admin.add_subparsers(dest="admin_command", metavar="ADMIN_COMMAND", required=True)
 
     register = commands.add_parser("register-kiosk", help="register a kiosk and print its token once")
@@ -62,6 +62,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     pair.add_argument("--resident", required=True, type=uuid.UUID, metavar="RESIDENT_ID")
     pair.set_defaults(handler=_pair_wristband)
 
+    from server.cli_accounts import add_account_commands
+
+    add_account_commands(commands, _add_db)
+
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL",
@@ -88,6 +92,10 @@ def _run_server(args: argparse.Namespace) -> int:
     from server.db import upgrade
 
     url = _database_url(args)
+    if args.workers > 1 and url.startswith("sqlite"):
+        # Live alerts fan out across processes only through PostgreSQL (docs/WEB.md).
+        log.warning("SQLite with %d workers: a console sees live alerts only from its own "
+                    "worker; use PostgreSQL for several processes", args.workers)
     upgrade(url)
     # Worker processes build their own app from the environment, so the URL goes there.
     os.environ["LINLI_DATABASE_URL"] = url

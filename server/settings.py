@@ -18,3 +18,11 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=40, ge=1)
     pull_max_limit: int = Field(default=1000, ge=1)
     pull_default_limit: int = Field(default=500, ge=1)
+    # The web console (docs/WEB.md)
+    web_session_hours: float = Field(default=12.0, gt=0)
+    web_secure_cookies: bool = False  # set true when served over HTTPS
+    login_max_failures: int = Field(default=5, ge=1)  # per username in the window
+    login_client_max_failures: int = Field(default=20, ge=1)  # per client address in the window
+    login_window_minutes: float = Field(default=15.0, gt=0)
+    live_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    kiosk_seen_flush_seconds: float = Field(default=30.0, gt=0)  # reachability resolution

@@ -45,10 +45,14 @@ def current_kiosk(
     # lock, so a large push body still arriving keeps no one else out.
     with request.app.state.read_sessions() as session:
         try:
-            return kiosks.authenticate(session, credentials.credentials)
+            identity = kiosks.authenticate(session, credentials.credentials)
         except kiosks.AuthenticationError as exc:
             status = 403 if exc.code == ErrorCode.KIOSK_REVOKED else 401
             raise WireError(status, exc.code, str(exc)) from None
+    # Reachability for the web console, written later by a background flush: a pull must
+    # never wait for SQLite's write lock.
+    request.app.state.kiosks_seen.note(identity.id)
+    return identity
 
 
 def rate_limited_kiosk(

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from server.models.accounts import (
+    Account,
+    CaregiverLink,
+    Grid,
+    LoginFailure,
+    StaffGrid,
+    WebSession,
+)
 from server.models.base import Base, UtcDateTime, utcnow
 from server.models.directory import Kiosk, Resident, Wristband
 from server.models.feed import AuditEntry, KioskChange
@@ -20,23 +28,29 @@ from server.models.records import (
 )
 
 __all__ = [
+    "Account",
     "AuditEntry",
     "Base",
     "CallbackRequest",
+    "CaregiverLink",
     "Feedback",
+    "Grid",
     "HelpCall",
     "HelpCallEvent",
     "Kiosk",
     "KioskChange",
+    "LoginFailure",
     "PointsBalance",
     "PointsLedgerEntry",
     "PointsRedemption",
     "ReceivedRecord",
     "Resident",
     "ServiceRequest",
+    "StaffGrid",
     "UtcDateTime",
     "VitalsSample",
     "VolunteerSuggestion",
+    "WebSession",
     "Wristband",
     "WristbandAlert",
     "utcnow",

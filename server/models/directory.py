@@ -24,6 +24,8 @@ class Kiosk(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The last seq handed out in this kiosk's pull feed (see services/feed.py).
     feed_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # When the kiosk last synced (updated at most once a minute): its reachability.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Resident(Base):
@@ -37,6 +39,8 @@ class Resident(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     kiosk_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("kiosks.id"), index=True)
     caregivers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The neighbourhood grid whose staff look after this resident (None: not yet placed).
+    grid_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grids.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -28,7 +28,7 @@ from server.models import (
     WristbandAlert,
     utcnow,
 )
-from server.services import help_calls, points
+from server.services import help_calls, live, points
 from server.services.audit import audit
 from server.services.bulk import bulk_insert
 from server.services.feed import PendingChange, append_changes
@@ -62,6 +62,19 @@ def apply_records(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedR
         if kind in by_kind:
             changes.extend(applier(session, kiosk_id, by_kind[kind]))
     append_changes(session, kiosk_id, changes)
+    live.announce(session, _live_events(kiosk_id, by_kind))
+
+
+def _live_events(kiosk_id: uuid.UUID, by_kind: dict[RecordKind, list[AcceptedRecord]]) -> list[live.LiveEvent]:
+    """New alarms and call-back requests, and alarms a resident cancelled: consoles show them."""
+    kiosk = str(kiosk_id)
+    events = [live.LiveEvent("help_call", kiosk, str(record.id))
+              for record in by_kind.get(RecordKind.HELP_CALL, ())]
+    events += [live.LiveEvent("help_call", kiosk, str(record.payload.help_call_id))  # type: ignore[attr-defined]
+               for record in by_kind.get(RecordKind.HELP_CALL_EVENT, ())]
+    events += [live.LiveEvent("callback", kiosk, str(record.id))
+               for record in by_kind.get(RecordKind.CALLBACK_REQUEST, ())]
+    return events
 
 
 def _base(kiosk_id: uuid.UUID, record: AcceptedRecord) -> dict[str, Any]:

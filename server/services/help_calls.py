@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import InvalidStateError, NotFoundError
 from server.models import HelpCall, utcnow
+from server.services import live
 from server.services.audit import audit
 from server.services.feed import append_change
 from server.services.lookup import find_pushed
@@ -108,5 +109,6 @@ def _changed(session: Session, call: HelpCall, action: str, actor: str, note: st
     append_change(session, call.kiosk_id, ChangeKind.HELP_CALL_STATUS, help_call_status(call, note))
     audit(session, actor=actor, action=action, target=f"help_call:{call.record_id}",
           detail={"state": call.state, "note": note})
+    live.announce(session, [live.LiveEvent("help_call", str(call.kiosk_id), str(call.record_id))])
     log.info("help call %s is now %s (by %s)", call.record_id, call.state, actor)
     return call

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import InvalidStateError, NotFoundError
 from server.models import CallbackRequest, ServiceRequest, utcnow
+from server.services import live
 from server.services.audit import audit
 from server.services.feed import append_change
 from server.services.lookup import find_pushed
@@ -55,4 +56,6 @@ def set_request_status(
     append_change(session, row.kiosk_id, ChangeKind.REQUEST_STATUS, change)
     audit(session, actor=actor, action="request.status", target=f"request:{row.record_id}",
           detail={"status": status.value, "handled_by": handled_by, "note": note})
+    if isinstance(row, CallbackRequest):
+        live.announce(session, [live.LiveEvent("callback", str(row.kiosk_id), str(row.record_id))])
     return row

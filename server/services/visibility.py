@@ -1,0 +1,75 @@
+"""Who may see which resident and which alarm: the one place the relation rules live.
+
+- admin: every resident and alarm.
+- staff: residents placed in their grids; alarms of those residents, and alarms whose
+  resident the server cannot place (unknown id, or no grid yet): an alarm is never
+  invisible to everyone.
+- caregiver: the residents linked to their account, and those residents' alarms.
+- volunteer: no resident pages, no alarms, no health data at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from server.models import Account, CaregiverLink, Resident, StaffGrid
+from server.services.accounts import Role
+
+# Roles that see health data (heart rate, falls, alarms) of the residents in their scope.
+HEALTH_ROLES = frozenset({Role.CAREGIVER, Role.STAFF, Role.ADMIN})
+
+
+def sees_health(account: Account) -> bool:
+    return Role(account.role) in HEALTH_ROLES
+
+
+def resident_ids_in_scope(session: Session, account: Account) -> set[uuid.UUID] | None:
+    """The residents `account` may see; None means all of them."""
+    role = Role(account.role)
+    if role is Role.ADMIN:
+        return None
+    if role is Role.CAREGIVER:
+        return set(session.scalars(
+            select(CaregiverLink.resident_id).where(CaregiverLink.account_id == account.id)))
+    if role is Role.STAFF:
+        grids = select(StaffGrid.grid_id).where(StaffGrid.account_id == account.id)
+        return set(session.scalars(select(Resident.id).where(Resident.grid_id.in_(grids))))
+    return set()
+
+
+def may_see_resident(session: Session, account: Account, resident_id: uuid.UUID) -> bool:
+    if not sees_health(account):
+        return False
+    scope = resident_ids_in_scope(session, account)
+    return scope is None or resident_id in scope
+
+
+def alert_filter(session: Session, account: Account, resident_column) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """A WHERE clause on an alarm table's resident column: the rows `account` may see."""
+    if not sees_health(account):
+        return false()
+    scope = resident_ids_in_scope(session, account)
+    if scope is None:
+        return true()
+    visible = resident_column.in_(scope) if scope else false()
+    if Role(account.role) is Role.STAFF:
+        placed = select(Resident.id).where(Resident.grid_id.is_not(None))
+        return or_(visible, resident_column.is_(None), resident_column.not_in(placed))
+    return visible
+
+
+def may_see_alert(session: Session, account: Account, resident_id: uuid.UUID | None) -> bool:
+    if not sees_health(account):
+        return False
+    scope = resident_ids_in_scope(session, account)
+    if scope is None or (resident_id is not None and resident_id in scope):
+        return True
+    if Role(account.role) is Role.STAFF:
+        if resident_id is None:
+            return True
+        resident = session.get(Resident, resident_id)
+        return resident is None or resident.grid_id is None
+    return False

@@ -1,0 +1,117 @@
+"""What a console shows: open alarms and call-back requests, as plain cards for templates."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.models import Account, CallbackRequest, HelpCall, Kiosk, Resident
+from server.services import visibility
+from server.services.live import LiveEvent
+from server.services.requests import CLOSED_STATUSES
+from sync.records import HelpCallState, RequestStatus
+
+OPEN_CALLBACK_STATUSES = [status.value for status in RequestStatus if status not in CLOSED_STATUSES]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCard:
+    kind: str  # "help_call" (urgent) or "callback" (lower urgency)
+    record_id: uuid.UUID
+    kiosk_name: str
+    resident_id: uuid.UUID | None
+    resident_name: str | None
+    what: str  # help call source, or call-back target
+    state: str
+    created_at: datetime
+    handled_by: str | None
+    note: str | None
+
+    @property
+    def dom_id(self) -> str:
+        return f"alert-{self.kind}-{self.record_id}"
+
+    @property
+    def open(self) -> bool:
+        if self.kind == "help_call":
+            return self.state != HelpCallState.RESOLVED
+        return self.state in OPEN_CALLBACK_STATUSES
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.state in (HelpCallState.ACKNOWLEDGED, RequestStatus.ASSIGNED,
+                              RequestStatus.IN_PROGRESS)
+
+
+def _names(session: Session, resident_ids: set[uuid.UUID | None], kiosk_ids: set[uuid.UUID]):  # type: ignore[no-untyped-def]
+    ids = {rid for rid in resident_ids if rid is not None}
+    residents = dict(session.execute(
+        select(Resident.id, Resident.display_name).where(Resident.id.in_(ids))).all()) if ids else {}
+    kiosks = dict(session.execute(
+        select(Kiosk.id, Kiosk.name).where(Kiosk.id.in_(kiosk_ids))).all()) if kiosk_ids else {}
+    return residents, kiosks
+
+
+def _cards(session: Session, calls: list[HelpCall], callbacks: list[CallbackRequest]) -> list[AlertCard]:
+    residents, kiosks = _names(
+        session, {row.resident_id for row in [*calls, *callbacks]},
+        {row.kiosk_id for row in [*calls, *callbacks]},
+    )
+    cards = [
+        AlertCard("help_call", call.record_id, kiosks.get(call.kiosk_id, "?"), call.resident_id,
+                  residents.get(call.resident_id), call.source, call.state, call.created_at,
+                  call.acknowledged_by, call.resolution_note or call.note)
+        for call in calls
+    ]
+    cards += [
+        AlertCard("callback", request.record_id, kiosks.get(request.kiosk_id, "?"),
+                  request.resident_id, residents.get(request.resident_id), request.target,
+                  request.status, request.created_at, request.handled_by,
+                  request.note or request.reason)
+        for request in callbacks
+    ]
+    return cards
+
+
+def open_alerts(session: Session, account: Account, limit: int = 200) -> list[AlertCard]:
+    """Open alarms first (newest first), then open call-back requests; only what `account` may see."""
+    calls = list(session.scalars(
+        select(HelpCall)
+        .where(HelpCall.state != HelpCallState.RESOLVED.value,
+               visibility.alert_filter(session, account, HelpCall.resident_id))
+        .order_by(HelpCall.created_at.desc()).limit(limit)))
+    callbacks = list(session.scalars(
+        select(CallbackRequest)
+        .where(CallbackRequest.status.in_(OPEN_CALLBACK_STATUSES),
+               visibility.alert_filter(session, account, CallbackRequest.resident_id))
+        .order_by(CallbackRequest.created_at.desc()).limit(limit)))
+    return _cards(session, calls, callbacks)
+
+
+def card_for_event(session: Session, account: Account, event: LiveEvent) -> AlertCard | None:
+    """The card an event is about, or None if it is unknown here or not for this viewer."""
+    try:
+        kiosk_id, record_id = uuid.UUID(event.kiosk_id), uuid.UUID(event.record_id)
+    except ValueError:
+        return None
+    model = HelpCall if event.kind == "help_call" else CallbackRequest
+    row = session.get(model, (kiosk_id, record_id))
+    if row is None or not visibility.may_see_alert(session, account, row.resident_id):
+        return None
+    if isinstance(row, HelpCall):
+        return _cards(session, [row], [])[0]
+    return _cards(session, [], [row])[0]
+
+
+def resident_alert_history(session: Session, resident_id: uuid.UUID, limit: int = 50) -> list[AlertCard]:
+    calls = list(session.scalars(
+        select(HelpCall).where(HelpCall.resident_id == resident_id)
+        .order_by(HelpCall.created_at.desc()).limit(limit)))
+    callbacks = list(session.scalars(
+        select(CallbackRequest).where(CallbackRequest.resident_id == resident_id)
+        .order_by(CallbackRequest.created_at.desc()).limit(limit)))
+    return sorted(_cards(session, calls, callbacks), key=lambda card: card.created_at, reverse=True)

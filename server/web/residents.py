@@ -1,0 +1,121 @@
+"""Residents a viewer may see, and one resident's page: heart rate, alarms, wristbands, kiosk."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.models import Grid, Kiosk, Resident, VitalsSample, Wristband, WristbandAlert, utcnow
+from server.services import visibility
+from server.services.accounts import Role
+from server.services.audit import audit
+from server.web.alerts import resident_alert_history
+from server.web.chart import heart_rate_chart
+from server.web.deps import Viewer, access
+from server.web.setup import render
+
+router = APIRouter(prefix="/residents")
+
+HEALTH_ROLES = (Role.CAREGIVER, Role.STAFF, Role.ADMIN)
+HISTORY = timedelta(days=7)
+MAX_CHART_POINTS = 2000
+# A kiosk syncs every few seconds; one not seen for this long is shown as unreachable.
+KIOSK_OFFLINE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class BandState:
+    name: str
+    ble_address: str
+    battery_percent: int | None
+    last_seen: datetime | None
+
+
+def _list(request: Request, viewer: Viewer) -> list[Resident]:
+    with request.app.state.sessions() as session:
+        scope = visibility.resident_ids_in_scope(session, viewer.account)
+        query = select(Resident).order_by(Resident.display_name)
+        if scope is not None:
+            query = query.where(Resident.id.in_(scope))
+        residents = list(session.scalars(query))
+        audit(session, actor=viewer.actor, action="residents.list", target="residents",
+              detail={"shown": len(residents)})
+        session.commit()
+        return residents
+
+
+@router.get("")
+async def residents(request: Request,
+                    viewer: Annotated[Viewer, Depends(access(*HEALTH_ROLES))]) -> Response:
+    rows = await run_in_threadpool(_list, request, viewer)
+    return render(request, "residents.html", {"viewer": viewer, "residents": rows})
+
+
+def _bands(session: Session, resident_id: uuid.UUID) -> list[BandState]:
+    states = []
+    for band in session.scalars(select(Wristband).where(Wristband.resident_id == resident_id)
+                                .order_by(Wristband.name)):
+        battery = session.scalars(
+            select(VitalsSample.battery_percent)
+            .where(VitalsSample.wristband_id == band.id, VitalsSample.battery_percent.is_not(None))
+            .order_by(VitalsSample.measured_at.desc()).limit(1)).first()
+        seen_sample = session.scalar(select(func.max(VitalsSample.measured_at))
+                                     .where(VitalsSample.wristband_id == band.id))
+        seen_alert = session.scalar(select(func.max(WristbandAlert.detected_at))
+                                    .where(WristbandAlert.wristband_id == band.id))
+        seen = max((at for at in (seen_sample, seen_alert) if at is not None), default=None)
+        states.append(BandState(band.name, band.ble_address, battery, seen))
+    return states
+
+
+def _page(request: Request, viewer: Viewer, resident_id: uuid.UUID) -> dict[str, object]:
+    with request.app.state.read_sessions() as session:
+        resident = session.get(Resident, resident_id)
+        if resident is None:  # access() let it through only if visible; admins may ask for any id
+            return {}
+        since = utcnow() - HISTORY
+        samples = list(session.execute(
+            select(VitalsSample.measured_at, VitalsSample.heart_rate)
+            .where(VitalsSample.resident_id == resident_id, VitalsSample.measured_at >= since,
+                   VitalsSample.heart_rate.is_not(None))
+            .order_by(VitalsSample.measured_at.desc()).limit(MAX_CHART_POINTS)).all())
+        samples.reverse()
+        kiosk = session.get(Kiosk, resident.kiosk_id) if resident.kiosk_id else None
+        grid = session.get(Grid, resident.grid_id) if resident.grid_id else None
+        band_alerts = list(session.scalars(
+            select(WristbandAlert).where(WristbandAlert.resident_id == resident_id)
+            .order_by(WristbandAlert.detected_at.desc()).limit(50)))
+        return {
+            "resident": resident,
+            "chart": heart_rate_chart([(at, bpm) for at, bpm in samples]),
+            "latest": samples[-1] if samples else None,
+            "alerts": resident_alert_history(session, resident_id),
+            "band_alerts": band_alerts,
+            "bands": _bands(session, resident_id),
+            "kiosk": kiosk,
+            "kiosk_reachable": bool(kiosk and kiosk.last_seen_at
+                                    and kiosk.last_seen_at >= utcnow() - KIOSK_OFFLINE_AFTER),
+            "grid": grid,
+            # Address and phone are for staff visits; caregivers know them already.
+            "show_contact": viewer.role in (Role.STAFF, Role.ADMIN),
+        }
+
+
+@router.get("/{resident_id}")
+async def resident_page(
+    request: Request, resident_id: uuid.UUID,
+    viewer: Annotated[Viewer, Depends(access(*HEALTH_ROLES, health=True))],
+) -> Response:
+    context = await run_in_threadpool(_page, request, viewer, resident_id)
+    if not context:
+        return render(request, "message.html", {"viewer": viewer, "title_key": "errors.not_found_title",
+                                                "message_key": "errors.not_found"}, status_code=404)
+    return render(request, "resident.html", {"viewer": viewer, **context})
