@@ -33,6 +33,14 @@ ROUTE: tuple[tuple[str, str], ...] = (
     ("home", "home"),
     ("help", "help_countdown"),
     ("cancel", "home"),
+    ("services", "services"),
+    ("service_repair", "service_choose"),
+    ("choice_water", "service_confirm"),
+    ("service_no", "service_choose"),
+    ("service_back", "services"),
+    ("home", "home"),
+    ("health", "health"),
+    ("home", "home"),
 )
 
 TARGET_FIRST_FRAME_S = 2.0
@@ -151,6 +159,7 @@ def _taps(rounds: int) -> dict[str, Any]:
 
     first_visit: list[float] = []
     warm: list[float] = []
+    by_step: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="linli-bench-kiosk-") as tmp:
         store = LocalStore.open(Path(tmp) / "kiosk.sqlite3", uuid.uuid4())
         kiosk = OffscreenKiosk(Controller(store, speech=NullSpeech()))
@@ -164,8 +173,13 @@ def _taps(rounds: int) -> dict[str, Any]:
                     if not changes_screen:
                         kiosk.tap(action)  # an in-screen step of the route, not timed
                         continue
+                    step = f"{kiosk.root.current} -{action}-> {expected}"
                     ms = _timed_tap(kiosk, flips, action, expected)
-                    (warm if expected in seen else first_visit).append(ms)
+                    if expected in seen:
+                        warm.append(ms)
+                        by_step.setdefault(step, []).append(ms)
+                    else:
+                        first_visit.append(ms)
                     seen.add(expected)
                 if round_number == 0:
                     rss_after_first_round = rss_mib()
@@ -178,6 +192,10 @@ def _taps(rounds: int) -> dict[str, Any]:
         "tap_to_screen_ms": {"p50": round(percentile(warm, 50), 1),
                              "p95": round(percentile(warm, 95), 1),
                              "max": round(max(warm), 1)},
+        "slowest_steps_ms": {step: {"p50": round(percentile(times, 50), 1),
+                                    "max": round(max(times), 1)}
+                             for step, times in sorted(by_step.items(),
+                                                       key=lambda item: -max(item[1]))[:3]},
         "first_visit_ms": {"p50": round(percentile(first_visit, 50), 1),
                            "max": round(max(first_visit), 1)},
         "rss_mib": {"start": round(rss_start, 1),
