@@ -109,11 +109,40 @@ class Endpointer:
         self._silence = 0  # consecutive quiet frames since the last speech frame
         self._speech_start: int | None = None  # frame index
         self._last_speech: int | None = None  # frame index
+        self._utterance_end: int | None = None  # frame index, one past the utterance
+        self._handed_out = 0  # frames of the utterance take_settled() returned
         self.decision: Endpoint | None = None
 
     @property
     def frames_seen(self) -> int:
         return len(self._frames)
+
+    @property
+    def speech_started(self) -> bool:
+        return self._speech_start is not None
+
+    def take_settled(self) -> bytes:
+        """The utterance audio no later frame can change, not handed out before.
+
+        Lets a recognizer decode while the speaker is still talking, so that only the last
+        chunk is left at the end of speech. Once speech has started, the utterance runs from
+        `pre_roll` before it to at least `end_silence - tail` before the newest frame: until
+        that much silence has passed the turn is not over, and its end (last speech frame +
+        tail) only moves later. After the decision: the rest of the utterance. Everything
+        returned, joined, is exactly `decision.utterance`.
+        """
+        if self._speech_start is None:
+            return b""
+        first = max(0, self._speech_start - self._pre_roll)
+        if self._utterance_end is not None:
+            end = self._utterance_end
+        else:
+            end = min(len(self._frames), len(self._frames) - self._end_silence + self._tail)
+        start = first + self._handed_out
+        if end <= start:
+            return b""
+        self._handed_out = end - first
+        return b"".join(self._frames[start:end])
 
     def feed(self, chunk: bytes) -> Endpoint | None:
         if self.decision is not None:
@@ -200,6 +229,7 @@ class Endpointer:
             start, end = self._speech_start * n, (self._last_speech + 1) * n
             first = max(0, self._speech_start - self._pre_roll)
             last = min(frames, self._last_speech + 1 + self._tail)
+            self._utterance_end = last
             utterance = AudioClip(b"".join(self._frames[first:last]), self.config.sample_rate)
         self.decision = Endpoint(
             outcome=outcome,
