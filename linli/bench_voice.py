@@ -133,6 +133,7 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
         "recognizer": recognizer_kind(recognizer),
         "model": str(model.path) if model is not None else "pocketsphinx en-us (PyPI wheel)",
         "grammar_phrases": len(grammar.phrases) if grammar is not None else None,
+        "grammar_rules": getattr(recognizer, "grammar_rules", None),
         "corpus": {
             "tts": "espeak-ng command line", "voices": list(voices), "rates_wpm": list(rates),
             "phrases": len(PHRASES.get(language, ())),
@@ -147,7 +148,9 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
             "p50": _round(percentile(latency, 50), 1), "p95": _round(latency_p95, 1),
             "max": _round(max(latency, default=None), 1),
             "note": "from the endpointer's decision (after its 1.2 s silence) to the "
-                    "Understanding; the silence itself is not counted",
+                    "Understanding; the silence itself is not counted. hear() streams the "
+                    "utterance to the recognizer while it is heard, so what is left at the "
+                    "decision is the last chunk, the final result and the snap",
         },
         "model_load_seconds": _round(model.load_seconds if model is not None else None, 3),
         "recognizer_build_seconds": round(build_seconds, 3),
