@@ -54,10 +54,10 @@ class _Compiler:
         self._set = intent_set
         self._has_word = has_word
         self._normalise = normalise
-        self._rules = intent_set._data.rules  # noqa: SLF001 - the templates' own rule table
+        self._rules = intent_set.rules
         self.defined: dict[str, str | None] = {}  # rule name -> body (None: empty/void)
         self.missing: list[MissingWord] = []
-        self._context = ""
+        self.context = ""  # the template being compiled, for the report
 
     # --- expressions ----------------------------------------------------------------------
 
@@ -97,7 +97,7 @@ class _Compiler:
             if self._has_word(word):
                 kept.append(word)
             else:
-                self.missing.append(MissingWord(self._context, word))
+                self.missing.append(MissingWord(self.context, word))
         return " ".join(kept)
 
     def _reference(self, name: str, body: Callable[[Node], str | None], node: Node) -> str | None:
@@ -127,7 +127,6 @@ def compile_jsgf(
     normalise: Normalise,
     *,
     garbage: Iterable[str] = (),
-    garbage_weight: float | None = None,
     name: str = "kiosk",
 ) -> JsgfGrammar:
     """The structural grammar of every intent of `intent_set`.
@@ -140,18 +139,17 @@ def compile_jsgf(
     compiler = _Compiler(intent_set, has_word, normalise)
     by_intent: dict[str, list[str]] = {}
     for entry in intent_set.templates:
-        compiler._context = entry.text  # noqa: SLF001 - names the template in the report
+        compiler.context = entry.text  # names the template in the report
         expression = compiler.expression(entry.node)
         if expression:
             by_intent.setdefault(str(entry.intent), []).append(expression)
     if not by_intent:
         raise ValueError("a JSGF grammar needs at least one phrase")
     lines = ["#JSGF V1.0;", f"grammar {name};"]
-    weighted = bool(garbage) and garbage_weight is not None
-    top = [f"{'/1/ ' if weighted else ''}<{rule_name('intent', intent)}>" for intent in by_intent]
+    top = [f"<{rule_name('intent', intent)}>" for intent in by_intent]
     garbage = sorted(set(garbage))
     if garbage:
-        top.append(f"/{garbage_weight:g}/ <garbage>" if weighted else "<garbage>")
+        top.append("<garbage>")
     lines.append(f"public <utterance> = {' | '.join(top)};")
     for intent, expressions in by_intent.items():
         lines.append(f"<{rule_name('intent', intent)}> = {' | '.join(expressions)};")
