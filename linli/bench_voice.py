@@ -14,6 +14,7 @@ builds with, not the accuracy a resident will see.
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import statistics
@@ -125,6 +126,10 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
     rtf = [r["decode_seconds"] / r["audio_seconds"] for r in decoded]
     latency = [r["latency_ms"] for r in results if r["latency_ms"] is not None]
     rtf_mean = statistics.fmean(rtf) if rtf else None
+    # CPU time of the whole turn (endpointing, decoding, snapping) in this thread, per second
+    # of utterance: unlike the wall clock, other work on a shared machine does not inflate it.
+    cpu_per_audio = (sum(r["turn_cpu_seconds"] for r in decoded)
+                     / sum(r["audio_seconds"] for r in decoded)) if decoded else None
     latency_p95 = percentile(latency, 95)
     clean = by_condition["clean"]["all"]["accuracy"]
     out = {
@@ -133,6 +138,7 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
         "recognizer": recognizer_kind(recognizer),
         "model": str(model.path) if model is not None else "pocketsphinx en-us (PyPI wheel)",
         "grammar_phrases": len(grammar.phrases) if grammar is not None else None,
+        "grammar_rules": getattr(recognizer, "grammar_rules", None),
         "corpus": {
             "tts": "espeak-ng command line", "voices": list(voices), "rates_wpm": list(rates),
             "phrases": len(PHRASES.get(language, ())),
@@ -142,12 +148,16 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
         },
         "accuracy": by_condition,
         "rtf": {"mean": _round(rtf_mean, 4), "p95": _round(percentile(rtf, 95), 4),
-                "max": _round(max(rtf, default=None), 4)},
+                "max": _round(max(rtf, default=None), 4),
+                "turn_cpu_per_utterance_second": _round(cpu_per_audio, 4)},
+        "load_average": _load_average(),
         "end_of_speech_to_intent_ms": {
             "p50": _round(percentile(latency, 50), 1), "p95": _round(latency_p95, 1),
             "max": _round(max(latency, default=None), 1),
             "note": "from the endpointer's decision (after its 1.2 s silence) to the "
-                    "Understanding; the silence itself is not counted",
+                    "Understanding; the silence itself is not counted. hear() streams the "
+                    "utterance to the recognizer while it is heard, so what is left at the "
+                    "decision is the last chunk, the final result and the snap",
         },
         "model_load_seconds": _round(model.load_seconds if model is not None else None, 3),
         "recognizer_build_seconds": round(build_seconds, 3),
@@ -179,14 +189,17 @@ def _one_turn(clip: Any, recognizer: Any, intent_set: Any) -> dict[str, Any]:
             last_chunk_at[0] = time.perf_counter()
             yield chunk
 
+    cpu_started = time.thread_time()
     understanding = hear(chunks(), recognizer, intent_set)
     done = time.perf_counter()
+    cpu = time.thread_time() - cpu_started
     heard = understanding.endpoint == "speech_ended"
     return {
         "intent": understanding.intent,
         "outcome": str(understanding.outcome),
         "transcript": understanding.transcript.text,
         "decode_seconds": understanding.decode_seconds,
+        "turn_cpu_seconds": cpu,
         "audio_seconds": understanding.audio_seconds,
         "latency_ms": (done - last_chunk_at[0]) * 1000 if heard else None,
     }
@@ -255,6 +268,14 @@ def _write(path: Path, samples: Any) -> None:
         out.setsampwidth(2)
         out.setframerate(SAMPLE_RATE)
         out.writeframes(_clip(samples).pcm)
+
+
+def _load_average() -> list[float] | None:
+    """The 1/5/15-minute load: wall-clock numbers mean little on a busy machine."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def _round(value: float | None, digits: int) -> float | None:

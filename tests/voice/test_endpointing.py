@@ -143,3 +143,31 @@ def test_chunk_size_does_not_change_the_decision(chunk: int) -> None:
 def test_spectral_flatness_separates_tone_and_noise() -> None:
     assert spectral_flatness(tone(0.02)) < 0.01
     assert 0.45 < spectral_flatness(noise(0.02, std=0.1)) < 0.7
+
+
+def brown_noise(seconds: float, *, level: float = 0.3, seed: int = 0) -> np.ndarray:
+    """Integrated white noise (1/f^2, like sox brownnoise): loud, peaky, below the voice band."""
+    walk = np.cumsum(np.random.default_rng(seed).normal(0.0, 1.0, round(seconds * 16000)))
+    walk -= np.linspace(walk[0], walk[-1], len(walk))  # no drift: stays centred
+    return np.round(walk / np.abs(walk).max() * level * 32767).astype(np.int16)
+
+
+def test_brown_noise_does_not_start_speech() -> None:
+    for seed in range(3):
+        audio = np.concatenate([silence(0.3), brown_noise(4.0, seed=seed)])
+        endpoint = listen(chunks_of(audio))
+        assert endpoint.outcome is EndpointOutcome.NO_SPEECH, seed
+    # The rule is the voice band, not the level: without it the same noise starts speech.
+    loose = EndpointConfig(min_onset_voice_band=0.0)
+    assert any(listen(chunks_of(np.concatenate([silence(0.3), brown_noise(4.0, seed=s)])),
+                      loose).heard_speech for s in range(3))
+
+
+def test_a_low_hum_cannot_start_speech_but_does_not_cut_it_either() -> None:
+    hum = tone(1.0, freq=120.0)  # below the voice band: a transformer or a fan
+    assert not listen(chunks_of(np.concatenate([silence(0.4), hum, silence(2.0)]))).heard_speech
+    # Speech that runs into a low sound (a nasal "mmm") keeps going through it.
+    audio = np.concatenate([silence(0.4), tone(0.5), hum, silence(2.0)])
+    endpoint = listen(chunks_of(audio))
+    assert endpoint.speech_start == 6400
+    assert endpoint.speech_end == 6400 + 8000 + 16000
