@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.models.base import Base, UtcDateTime, utcnow
+from server.models.catalogue import Activity, Reward
 from server.models.directory import Kiosk, Resident, Wristband
 from server.models.feed import AuditEntry, KioskChange
 from server.models.points import PointsBalance, PointsLedgerEntry
@@ -20,6 +21,7 @@ from server.models.records import (
 )
 
 __all__ = [
+    "Activity",
     "AuditEntry",
     "Base",
     "CallbackRequest",
@@ -33,6 +35,7 @@ __all__ = [
     "PointsRedemption",
     "ReceivedRecord",
     "Resident",
+    "Reward",
     "ServiceRequest",
     "UtcDateTime",
     "VitalsSample",
