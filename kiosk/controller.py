@@ -26,6 +26,8 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 
 from kiosk.alarm import Action, AlarmFlow, AlarmState, Origin, Phase
 from kiosk.background import BackgroundLoop
+from kiosk.catalogue_actions import ACTIVITY_SCREENS, POINTS_SCREENS, CatalogueActions
+from kiosk.feedback_actions import FeedbackActions
 from kiosk.i18n import Lang, Translator
 from kiosk.grocery_actions import GroceryActions
 from kiosk.screens.groceries import GroceryOrder, readback
@@ -58,7 +60,8 @@ SCREEN_OF_PHASE = {
 }
 
 # Screens of the idle kiosk (not alarms): an idle alarm change does not leave them.
-IDLE_SCREENS = frozenset({"home", "groceries", "grocery_confirm", "grocery_sent", "requests"})
+IDLE_SCREENS = frozenset({"home", "groceries", "grocery_confirm", "grocery_sent", "requests",
+                          *ACTIVITY_SCREENS, *POINTS_SCREENS, "feedback", "feedback_thanks"})
 
 # A latched alarm repeats its spoken message this often (SENIOR_UX: audible reminder).
 REMINDER_INTERVAL_S = 60.0
@@ -79,7 +82,7 @@ class _Observation:
     requests: tuple[RequestView, ...] = ()  # the resident's requests, newest first
 
 
-class Controller(GroceryActions, EventDispatcher):
+class Controller(GroceryActions, CatalogueActions, FeedbackActions, EventDispatcher):
     """View state for the screens (Kivy properties) and the actions they call."""
 
     lang = StringProperty(Lang.ZH.value)
@@ -286,6 +289,8 @@ class Controller(GroceryActions, EventDispatcher):
 
     def _say_idle_screen(self) -> None:
         lang = Lang(self.lang)
+        if self._say_catalogue_screen():  # activities, points, feedback
+            return
         if self.screen == "groceries":
             self.say("grocery_say.start")
         elif self.screen == "grocery_confirm":
@@ -494,6 +499,7 @@ class Controller(GroceryActions, EventDispatcher):
         self._refresh_status()
         if observation.requests != self.requests:
             self._requests_changed(observation.requests)
+        self._catalogue_observed()
         if observation.help_call_id is not None:
             self.flow.help_status(observation.help_call_id, observation.delivered,
                                   observation.acknowledged, observation.acknowledged_by)

@@ -98,6 +98,20 @@ def uncounted_redemption_points(conn: Connection, resident_id: uuid.UUID) -> int
                if status is None and delivery != "dead")
 
 
+def record_state(conn: Connection, record_id: uuid.UUID) -> tuple[str | None, str | None, str | None]:
+    """(status the server reported, its note, outbox delivery) of one record of this kiosk."""
+    row = conn.execute(
+        select(LocalRecord.status, LocalRecord.status_detail, OutboxItem.state)
+        .outerjoin(OutboxItem, OutboxItem.record_id == LocalRecord.id)
+        .where(LocalRecord.id == record_id)
+    ).first()
+    if row is None:
+        return None, None, None
+    status, detail, delivery = row
+    # A pruned outbox row means it was sent long ago.
+    return status, (detail or {}).get("note"), delivery or "sent"
+
+
 class CatalogueReads:
     """Mixed into `LocalStore` beside `StoreReads`; each method one query, fresh connection."""
 
@@ -121,3 +135,6 @@ class CatalogueReads:
 
     def uncounted_redemption_points(self, resident_id: uuid.UUID) -> int:
         return self._read_catalogue(uncounted_redemption_points, resident_id)
+
+    def record_state(self, record_id: uuid.UUID) -> tuple[str | None, str | None, str | None]:
+        return self._read_catalogue(record_state, record_id)

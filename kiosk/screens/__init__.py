@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from kiosk.screens.base import KioskScreen
 
 # name -> (module, class); one module's .kv may hold several screens. Screens of later
-# versions (services, health, points, feedback, who-is-using) are added here when they exist.
+# versions (services, health, who-is-using) are added here when they exist.
 SCREENS: dict[str, tuple[str, str]] = {
     "home": ("kiosk.screens.home", "HomeScreen"),
     "help_countdown": ("kiosk.screens.help_countdown", "HelpCountdownScreen"),
@@ -21,6 +21,15 @@ SCREENS: dict[str, tuple[str, str]] = {
     "grocery_confirm": ("kiosk.screens.groceries", "GroceryConfirmScreen"),
     "grocery_sent": ("kiosk.screens.groceries", "GrocerySentScreen"),
     "requests": ("kiosk.screens.requests", "RequestsScreen"),
+    "activities": ("kiosk.screens.activities", "ActivitiesScreen"),
+    "activity_confirm": ("kiosk.screens.activities", "ActivityConfirmScreen"),
+    "activity_sent": ("kiosk.screens.activities", "ActivitySentScreen"),
+    "points": ("kiosk.screens.points", "PointsScreen"),
+    "rewards": ("kiosk.screens.points", "RewardsScreen"),
+    "reward_confirm": ("kiosk.screens.points", "RewardConfirmScreen"),
+    "reward_sent": ("kiosk.screens.points", "RewardSentScreen"),
+    "feedback": ("kiosk.screens.feedback", "FeedbackScreen"),
+    "feedback_thanks": ("kiosk.screens.feedback", "FeedbackThanksScreen"),
 }
 
 _loaded_kv: set[str] = set()

@@ -15,7 +15,9 @@ class HomeScreen(KioskScreen):
             self.controller.call_for_help()
         elif tile == "groceries":
             self.controller.open_groceries()
+        elif tile == "points":
+            self.controller.open_points()
         else:
-            # Services, health, points and the microphone get their screens in
+            # Services, health and the microphone get their screens in
             # later versions; the tile says so rather than doing nothing.
             self.controller.not_ready(tile)
