@@ -102,6 +102,16 @@ def other_language(lang: Lang) -> Lang:
 class ActivitiesScreen(KioskScreen):
     """PER_PAGE activity cards, and More / My requests / Home."""
 
+    # kv reads these through a method: it re-binds on `controller.<value>` only, not on
+    # the attributes of a plain value.
+    @staticmethod
+    def any_items(catalogue: Any) -> bool:
+        return bool(getattr(catalogue, "activities", None) or getattr(catalogue, "rewards", None))
+
+    @staticmethod
+    def page_count(catalogue: Any) -> int:
+        return catalogue.pages
+
     def card(self, slot: int, booking: ActivityBooking, lang: str) -> tuple[str, str, str, str, str]:
         """(activity id, name, when, place, the second language's line) of card `slot`."""
         activity = booking.on_page(slot)

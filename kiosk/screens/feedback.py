@@ -66,6 +66,15 @@ class FeedbackScreen(KioskScreen):
         what = what_it_was(rating.request, self.controller.translator, Lang(lang))
         return self.tr("feedback.question", lang, what=what)
 
+    # kv asks through methods: it re-binds on `rating` itself, not on a plain value's fields.
+    @staticmethod
+    def star_on(number: int, rating: Rating | None) -> bool:
+        return rating is not None and number <= rating.stars
+
+    @staticmethod
+    def comment_on(key: str, rating: Rating | None) -> bool:
+        return rating is not None and key in rating.comments
+
     def star_text(self, number: int, rating: Rating) -> str:
         return f"{'★' if number <= rating.stars else '☆'} {number}"
 

@@ -95,6 +95,16 @@ class PointsScreen(KioskScreen):
 class RewardsScreen(KioskScreen):
     """PER_PAGE reward cards, and More / My points / Home."""
 
+    # kv reads these through a method: it re-binds on `controller.<value>` only, not on
+    # the attributes of a plain value.
+    @staticmethod
+    def any_items(catalogue: Any) -> bool:
+        return bool(getattr(catalogue, "activities", None) or getattr(catalogue, "rewards", None))
+
+    @staticmethod
+    def page_count(catalogue: Any) -> int:
+        return catalogue.pages
+
     def card(self, slot: int, wallet: Wallet, lang: str) -> tuple[str, str, str, str]:
         """(reward id, name, cost, the second language's line) of card `slot`."""
         reward = wallet.on_page(slot)

@@ -150,9 +150,9 @@ def test_redeeming_a_reward_stores_one_redemption_and_shows_what_the_community_s
     [record_id] = [controller.wallet.record_id]
     pull(store, points_entry(RESIDENT, -100, 20, "redeemed: 一袋大米"),
          request_status(record_id, "received"))
-    kiosk.until(lambda: kiosk.screen.ids.progress.text == "社区已收到，积分已经扣了",
+    kiosk.until(lambda: kiosk.screen.ids.progress.text == "社区已收到，积分已经扣了，会通知您去领",
                 what="received words")
-    assert controller.speech.said[-1] == "社区已收到，积分已经扣了"
+    assert controller.speech.said[-1] == "社区已收到，积分已经扣了，会通知您去领"
     kiosk.tap("my_points")
     assert kiosk.screen.ids.balance.text == "您有 20 分"
     assert kiosk.screen.ids.history.text.splitlines()[0] == "减 100 分：换了一袋大米"
@@ -218,10 +218,15 @@ def test_rating_a_delivered_order_stores_one_feedback_and_is_not_offered_again(
     assert controller.speech.said[-1] == "请先点星星，五颗星最满意。"
     kiosk.tap("star_four")
     assert kiosk.screen.ids.count.text == "4 颗星"
+    stars = [w for w in kiosk.walk() if getattr(w, "action", "").startswith("star_")]
+    assert [(w.text, w.selected) for w in sorted(stars, key=lambda w: w.x)] == [
+        ("★ 1", True), ("★ 2", True), ("★ 3", True), ("★ 4", True), ("☆ 5", False)]
     assert controller.speech.said[-1] == "4 颗星。好了请点“提交”。"
     for comment in ("comment_on_time", "comment_kind", "comment_kind", "comment_well_done"):
         kiosk.tap(comment)
     assert controller.speech.said[-1] == "办得好"
+    assert [kiosk.find(f"comment_{c}").selected for c in ("on_time", "kind", "well_done")] == [
+        True, False, True]
     kiosk.tap("feedback_send")
     kiosk.until(lambda: controller.rating.stored, what="feedback stored")
     assert kiosk.root.current == "feedback_thanks"
