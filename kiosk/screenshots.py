@@ -82,6 +82,7 @@ def take_screenshots(out_dir: Path, langs: tuple[Lang, ...] = tuple(Lang)) -> Sc
     from devices.events import AlertChange, AlertKind, AlertPhase
     from kiosk.controller import Controller
     from kiosk.offscreen import OffscreenKiosk
+    from kiosk.screenshots_catalogue import catalogue_shots, seed_catalogue
     from kiosk.speech import RecordingSpeech
     from sync import LocalStore
 
@@ -92,6 +93,7 @@ def take_screenshots(out_dir: Path, langs: tuple[Lang, ...] = tuple(Lang)) -> Sc
         kiosk_id = uuid.uuid4()
         store = LocalStore.open(Path(tmp) / "kiosk.sqlite3", kiosk_id, synchronous="NORMAL")
         _seed(store, kiosk_id)
+        seed_catalogue(store, DEMO_RESIDENT)
         controller = Controller(store, speech=RecordingSpeech(), now=clock, poll_interval=0.05)
         kiosk = OffscreenKiosk(controller)
         try:
@@ -150,6 +152,7 @@ def take_screenshots(out_dir: Path, langs: tuple[Lang, ...] = tuple(Lang)) -> Sc
                             what="request status")
                 shot(f"requests_{lang}")
                 kiosk.tap("home")
+                catalogue_shots(kiosk, store, shot, lang, n)
         finally:
             kiosk.close()
     return run

@@ -13,12 +13,13 @@ from kiosk.i18n import Lang
 
 SCREENS = ("home", "home_{}_text150", "help_countdown", "help_alarm_offline",
            "help_alarm_acknowledged", "fall", "groceries", "grocery_confirm", "grocery_sent",
-           "requests")
+           "requests", "activities", "activity_confirm", "activity_sent", "points", "rewards",
+           "reward_confirm", "reward_sent", "feedback", "feedback_thanks")
 
 
 def run_linli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "linli", *args], capture_output=True,
-                          text=True, timeout=120, env=env)
+                          text=True, timeout=300, env=env)
 
 
 def png_size(path: Path) -> tuple[int, int]:
