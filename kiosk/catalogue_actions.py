@@ -251,7 +251,8 @@ class CatalogueActions:
         elif screen == "rewards":
             self._say_list("points_say.rewards", "points_say.none",
                            [self.wallet.on_page(slot) for slot in range(3)],
-                           lambda r: f"{r.name(lang.value)} {self.text('points.cost', points=r.points)}",
+                           lambda r: f"{r.name(lang.value)} "
+                                     f"{self.text('points.cost', points=r.points)}",
                            points=self.wallet.available)
         elif screen == "reward_confirm":
             reward = self.wallet.chosen

@@ -12,7 +12,8 @@ def _aware_time(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO time like 2026-11-26T09:00+08:00") from exc
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO time like 2026-11-26T09:00+08:00") from exc
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} has no zone; add one, e.g. +08:00")
     return value
@@ -22,7 +23,8 @@ def add_catalogue_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     add_db: Callable[[argparse.ArgumentParser], None],
 ) -> None:
-    activity = commands.add_parser("add-activity", help="add an upcoming activity (sent to every kiosk)")
+    activity = commands.add_parser("add-activity",
+                                   help="add an upcoming activity (sent to every kiosk)")
     add_db(activity)
     activity.add_argument("--name", required=True, help="Chinese name, e.g. 太极拳")
     activity.add_argument("--name-en")

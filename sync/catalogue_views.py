@@ -98,7 +98,10 @@ def uncounted_redemption_points(conn: Connection, resident_id: uuid.UUID) -> int
                if status is None and delivery != "dead")
 
 
-def record_state(conn: Connection, record_id: uuid.UUID) -> tuple[str | None, str | None, str | None]:
+RecordState = tuple[str | None, str | None, str | None]
+
+
+def record_state(conn: Connection, record_id: uuid.UUID) -> RecordState:
     """(status the server reported, its note, outbox delivery) of one record of this kiosk."""
     row = conn.execute(
         select(LocalRecord.status, LocalRecord.status_detail, OutboxItem.state)
@@ -136,5 +139,5 @@ class CatalogueReads:
     def uncounted_redemption_points(self, resident_id: uuid.UUID) -> int:
         return self._read_catalogue(uncounted_redemption_points, resident_id)
 
-    def record_state(self, record_id: uuid.UUID) -> tuple[str | None, str | None, str | None]:
+    def record_state(self, record_id: uuid.UUID) -> RecordState:
         return self._read_catalogue(record_state, record_id)

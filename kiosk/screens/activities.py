@@ -68,7 +68,8 @@ def when_words(starts_at: datetime, translator: Translator, lang: Lang,
     today = today or datetime.now().astimezone().date()
     days = (local.date() - today).days
     if days in (0, 1, 2):
-        day = translator.text(("activity.today", "activity.tomorrow", "activity.day_after")[days], lang)
+        near = ("activity.today", "activity.tomorrow", "activity.day_after")
+        day = translator.text(near[days], lang)
     elif 0 < days < 7:
         day = translator.text(f"activity.weekday.{WEEKDAYS[local.weekday()]}", lang)
     else:

@@ -136,7 +136,8 @@ def retire_activity(session: Session, activity_id: uuid.UUID, *, actor: str = "a
     """Take an activity off every kiosk; retiring twice is a no-op."""
     activity = session.get(Activity, activity_id)
     if activity is None:
-        raise NotFoundError(f"no activity with id {activity_id}; `linli admin list-activities` lists them")
+        raise NotFoundError(
+            f"no activity with id {activity_id}; `linli admin list-activities` lists them")
     if activity.active:
         activity.active = False
         activity.updated_at = utcnow()
