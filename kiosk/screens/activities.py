@@ -61,6 +61,15 @@ def _period(hour: int) -> str:
     return "evening"
 
 
+def _chinese_minutes(minute: int) -> str:
+    """5 -> "零五", 15 -> "十五", 45 -> "四十五": minutes as a clock is read aloud."""
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(minute, 10)
+    if tens == 0:
+        return "零" + digits[ones]
+    return (digits[tens] if tens > 1 else "") + "十" + (digits[ones] if ones else "")
+
+
 def when_words(starts_at: datetime, translator: Translator, lang: Lang,
                today: date | None = None) -> str:
     """"周三上午九点" / "tomorrow 2:30 in the afternoon" / "수요일 오전 9시", local time."""
@@ -81,8 +90,8 @@ def when_words(starts_at: datetime, translator: Translator, lang: Lang,
     elif local.minute == 30:
         clock = translator.text("activity.clock_half", lang, hour=hour)
     else:
-        clock = translator.text("activity.clock_minutes", lang, hour=hour,
-                                minutes=f"{local.minute:02d}")
+        minutes = _chinese_minutes(local.minute) if lang is Lang.ZH else f"{local.minute:02d}"
+        clock = translator.text("activity.clock_minutes", lang, hour=hour, minutes=minutes)
     period = translator.text(f"activity.period.{_period(local.hour)}", lang)
     return translator.text("activity.when", lang, day=day, period=period, clock=clock)
 

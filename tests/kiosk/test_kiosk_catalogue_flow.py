@@ -261,3 +261,44 @@ def test_an_unfinished_request_is_not_rated_and_voice_can_rate_and_send(
     assert controller.rate_service(5, send=True)
     kiosk.until(lambda: controller.rating.stored, what="feedback stored")
     assert [p["stars"] for p in outbox(store, "feedback")] == [5]
+
+
+def test_a_booking_the_full_store_refused_says_so_and_can_be_made_again(
+        resident_kiosk: Any, store: Any, full_disk: Any) -> None:
+    kiosk, controller = resident_kiosk, resident_kiosk.controller
+    pull(store, *demo_activities())
+    disk = full_disk(store)
+    disk.fill()
+    controller.open_activities()
+    kiosk.tap("activity_0")
+    kiosk.tap("activity_yes")
+    kiosk.until(lambda: controller.booking.failure == "not_saved", what="refused by the full store")
+    assert "报名活动" in kiosk.screen.ids.headline.text  # names the button that is there
+    assert controller.speech.said[-1] == kiosk.screen.ids.headline.text
+    assert outbox(store, "service_request") == []
+
+    disk.free()
+    kiosk.tap("activities")
+    kiosk.tap("activity_0")  # not booked: the failed attempt left no mark
+    assert kiosk.root.current == "activity_confirm"
+    kiosk.tap("activity_yes")
+    kiosk.until(lambda: controller.booking.stored, what="booking stored")
+    assert len(outbox(store, "service_request")) == 1
+
+
+def test_without_a_registered_resident_no_booking_or_redemption_is_stored(
+        kiosk: Any, store: Any) -> None:
+    controller = kiosk.controller
+    pull(store, *demo_activities(), *demo_rewards())
+    controller.open_activities()
+    kiosk.tap("activity_0")
+    kiosk.tap("activity_yes")
+    kiosk.until(lambda: controller.booking.failure == "no_resident", what="refused")
+    assert kiosk.screen.ids.headline.text == "本机还没有登记住户，请联系社区"
+    kiosk.tap("home")
+    kiosk.tap("points")
+    assert kiosk.screen.ids.balance.text == "您有 0 分"
+    kiosk.tap("redeem")
+    kiosk.tap("reward_0")  # 50 points of 0: refused before anything else
+    assert kiosk.screen.ids.hint.text == "积分不够：理发券要 50 分，您现在有 0 分"
+    assert outbox(store, "service_request") == [] and outbox(store, "points_redemption") == []
