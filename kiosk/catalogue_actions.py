@@ -35,7 +35,8 @@ class CatalogueActions:
     """Needs the Controller's store, sync_loop, translator, requests, notice, screen, lang,
     speech, _bg, _show, say, text and resident_id."""
 
-    booking = ObjectProperty(ActivityBooking())  # the activities offered and the booking made
+    # The activities offered and the booking made (a clinic booking is another thing).
+    activity_booking = ObjectProperty(ActivityBooking())
     wallet = ObjectProperty(Wallet())  # the resident's points and the redemption made
 
     # --- activities --------------------------------------------------------------------------
@@ -44,17 +45,19 @@ class CatalogueActions:
         """The coming activities as cards (the services menu opens this)."""
         resident = self.resident_id()
         booked = frozenset(self.store.booked_activity_ids(resident)) if resident else frozenset()
-        self.booking = ActivityBooking(activities=tuple(self.store.activities()), booked=booked)
+        self.activity_booking = ActivityBooking(activities=tuple(self.store.activities()),
+                                                booked=booked)
         self._show("activities")
 
     def activity_page(self, page: int) -> None:
-        self.booking = replace(self.booking, page=page % self.booking.pages)
+        booking = self.activity_booking
+        self.activity_booking = replace(booking, page=page % booking.pages)
         self.notice = ""
         self._say_catalogue_screen()
 
     def activity_choose(self, activity_id: str) -> None:
         """A card tapped: the read-back, or a word that they are booked already."""
-        booking = self.booking
+        booking = self.activity_booking
         activity = booking.find(activity_id)
         if activity is None or booking.saving:
             return
@@ -63,7 +66,7 @@ class CatalogueActions:
             self.notice = self.text("activity.already", name=name)
             self.say("activity_say.already", name=name)
             return
-        self.booking = replace(booking, chosen=activity, record_id=None, failure=None)
+        self.activity_booking = replace(booking, chosen=activity, record_id=None, failure=None)
         self._show("activity_confirm")
 
     def activity_change(self) -> None:
@@ -72,11 +75,11 @@ class CatalogueActions:
 
     def activity_confirm(self) -> None:
         """"对": one ServiceRequest(activity_booking), stored on the background loop."""
-        booking = self.booking
+        booking = self.activity_booking
         activity = booking.chosen
         if activity is None or booking.saving or booking.stored:
             return
-        self.booking = replace(booking, saving=True, failure=None)
+        self.activity_booking = replace(booking, saving=True, failure=None)
         self._show("activity_sent", spoken=None)
 
         def payload(resident: uuid.UUID) -> BaseModel:
@@ -99,11 +102,11 @@ class CatalogueActions:
 
     def _on_booking_saved(self, record_id: uuid.UUID | None, failure: str | None,
                           _dt: float = 0) -> None:
-        booking = self.booking
+        booking = self.activity_booking
         booked = booking.booked
         if record_id is not None and booking.chosen is not None:
             booked = booked | {str(booking.chosen.activity_id)}
-        self.booking = replace(booking, saving=False, record_id=record_id, failure=failure,
+        self.activity_booking = replace(booking, saving=False, record_id=record_id, failure=failure,
                                booked=booked)
         if self.screen == "activity_sent":
             self._say_catalogue_screen()
@@ -235,13 +238,15 @@ class CatalogueActions:
         screen = self.screen
         if screen == "activities":
             self._say_list("activity_say.start", "activity_say.none",
-                           [self.booking.on_page(slot) for slot in range(3)],
+                           [self.activity_booking.on_page(slot) for slot in range(3)],
                            lambda a: self.text("activity.separator").join(
-                               (a.name(lang.value), when_words(a.starts_at, self.translator, lang))))
+                               (a.name(lang.value),
+                                when_words(a.starts_at, self.translator, lang))))
         elif screen == "activity_confirm":
-            self.speech.speak(readback(self.translator, lang, self.booking.chosen), self.lang)
+            chosen = self.activity_booking.chosen
+            self.speech.speak(readback(self.translator, lang, chosen), self.lang)
         elif screen == "activity_sent":
-            booking = self.booking
+            booking = self.activity_booking
             if booking.failure:
                 self.say(f"activity.{booking.failure}")
             elif booking.stored:
@@ -263,7 +268,8 @@ class CatalogueActions:
             if wallet.failure:
                 self.say(f"points.{wallet.failure}")
             elif wallet.stored:
-                self.say("points_say.saved", delivery=self.text(wallet.outcome or "points.not_sent"))
+                outcome = wallet.outcome or "points.not_sent"
+                self.say("points_say.saved", delivery=self.text(outcome))
         else:
             return self._say_feedback_screen()
         return True

@@ -60,7 +60,7 @@ def catalogue_shots(kiosk: Any, store: Any, shot: Callable[[str], None], lang: s
     kiosk.tap(f"activity_{n % 3}")
     shot(f"activity_confirm_{lang}")
     kiosk.tap("activity_yes")
-    kiosk.until(lambda: controller.booking.stored, what="activity booked")
+    kiosk.until(lambda: controller.activity_booking.stored, what="activity booked")
     shot(f"activity_sent_{lang}")
     kiosk.tap("home")
 

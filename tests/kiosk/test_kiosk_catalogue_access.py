@@ -39,7 +39,7 @@ def catalogue_screens(kiosk: Any, store: Any) -> list[tuple[str, Any]]:
     kiosk.tap("activity_0")
     look("activity_confirm")
     kiosk.tap("activity_yes")
-    kiosk.until(lambda: controller.booking.stored and controller.requests, what="booked")
+    kiosk.until(lambda: controller.activity_booking.stored and controller.requests, what="booked")
     look("activity_sent")
 
     kiosk.tap("home")

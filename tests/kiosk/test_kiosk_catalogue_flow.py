@@ -65,7 +65,7 @@ def test_booking_an_activity_reads_it_back_and_stores_one_request(
     assert kiosk.screen.ids.question.text == question
     assert controller.speech.said[-1] == question
     kiosk.tap("activity_yes")
-    kiosk.until(lambda: controller.booking.stored, what="booking stored")
+    kiosk.until(lambda: controller.activity_booking.stored, what="booking stored")
     assert kiosk.root.current == "activity_sent"
 
     [payload] = outbox(store, "service_request")
@@ -94,7 +94,7 @@ def test_no_means_no_booking_and_the_next_page_shows_the_rest(resident_kiosk: An
     pull(store, *demo_activities())
     controller.open_activities()
     kiosk.tap("activity_1")
-    assert controller.booking.chosen.name("zh") == "书法班"
+    assert controller.activity_booking.chosen.name("zh") == "书法班"
     assert "下午两点半" in kiosk.screen.ids.question.text
     kiosk.tap("activity_change")
     assert kiosk.root.current == "activities"
@@ -272,7 +272,7 @@ def test_a_booking_the_full_store_refused_says_so_and_can_be_made_again(
     controller.open_activities()
     kiosk.tap("activity_0")
     kiosk.tap("activity_yes")
-    kiosk.until(lambda: controller.booking.failure == "not_saved", what="refused by the full store")
+    kiosk.until(lambda: controller.activity_booking.failure == "not_saved", what="refused by the full store")
     assert "报名活动" in kiosk.screen.ids.headline.text  # names the button that is there
     assert controller.speech.said[-1] == kiosk.screen.ids.headline.text
     assert outbox(store, "service_request") == []
@@ -282,7 +282,7 @@ def test_a_booking_the_full_store_refused_says_so_and_can_be_made_again(
     kiosk.tap("activity_0")  # not booked: the failed attempt left no mark
     assert kiosk.root.current == "activity_confirm"
     kiosk.tap("activity_yes")
-    kiosk.until(lambda: controller.booking.stored, what="booking stored")
+    kiosk.until(lambda: controller.activity_booking.stored, what="booking stored")
     assert len(outbox(store, "service_request")) == 1
 
 
@@ -293,7 +293,7 @@ def test_without_a_registered_resident_no_booking_or_redemption_is_stored(
     controller.open_activities()
     kiosk.tap("activity_0")
     kiosk.tap("activity_yes")
-    kiosk.until(lambda: controller.booking.failure == "no_resident", what="refused")
+    kiosk.until(lambda: controller.activity_booking.failure == "no_resident", what="refused")
     assert kiosk.screen.ids.headline.text == "本机还没有登记住户，请联系社区"
     kiosk.tap("home")
     kiosk.tap("points")
