@@ -26,10 +26,13 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 
 from kiosk.alarm import Action, AlarmFlow, AlarmState, Origin, Phase
 from kiosk.background import BackgroundLoop
+from kiosk.catalogue_actions import ACTIVITY_SCREENS, POINTS_SCREENS, CatalogueActions
+from kiosk.feedback_actions import FeedbackActions
 from kiosk.i18n import Lang, Translator
 from kiosk.grocery_actions import GroceryActions
 from kiosk.health_actions import HealthActions, HealthReading
 from kiosk.idle_watch import DEFAULT_IDLE_S, IdleWatch
+from kiosk.record_saving import RecordSaving
 from kiosk.resident_choice import ResidentChoice
 from kiosk.screens.groceries import GroceryOrder, readback
 from kiosk.screens.requests import status_words
@@ -65,7 +68,8 @@ SCREEN_OF_PHASE = {
 
 # Screens of the idle kiosk (not alarms): an idle alarm change does not leave them.
 IDLE_SCREENS = frozenset({"home", "groceries", "grocery_confirm", "grocery_sent", "requests",
-                          "health", *SERVICE_SCREENS, "listening", "who", "still_there"})
+                          "health", *SERVICE_SCREENS, "listening", "who", "still_there",
+                          *ACTIVITY_SCREENS, *POINTS_SCREENS, "feedback", "feedback_thanks"})
 
 # A latched alarm repeats its spoken message this often (SENIOR_UX: audible reminder).
 REMINDER_INTERVAL_S = 60.0
@@ -87,7 +91,8 @@ class _Observation:
 
 
 class Controller(ResidentChoice, VoiceControl, IdleWatch, ServiceActions, HealthActions,
-                 GroceryActions, EventDispatcher):
+                 GroceryActions, CatalogueActions, FeedbackActions, RecordSaving,
+                 EventDispatcher):
     """View state for the screens (Kivy properties) and the actions they call."""
 
     lang = StringProperty(Lang.ZH.value)
@@ -308,6 +313,8 @@ class Controller(ResidentChoice, VoiceControl, IdleWatch, ServiceActions, Health
             speak_own()
             return
         lang = Lang(self.lang)
+        if self._say_catalogue_screen():  # activities, points, feedback
+            return
         if self.screen == "groceries":
             self.say("grocery_say.start")
         elif self.screen == "grocery_confirm":
@@ -524,6 +531,7 @@ class Controller(ResidentChoice, VoiceControl, IdleWatch, ServiceActions, Health
         self._refresh_status()
         if observation.requests != self.requests:
             self._requests_changed(observation.requests)
+        self._catalogue_observed()
         if observation.help_call_id is not None:
             self.flow.help_status(observation.help_call_id, observation.delivered,
                                   observation.acknowledged, observation.acknowledged_by)

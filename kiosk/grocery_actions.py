@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
-from functools import partial
 
-from kivy.clock import Clock
 
 from kiosk.i18n import Lang
 from kiosk.screens.groceries import GroceryOrder, line_text
@@ -78,7 +76,13 @@ class GroceryActions:
             return
         self.grocery = replace(order, saving=True, failure=None)
         self._show("grocery_sent", spoken=None)
-        self._bg.submit(self._save_grocery(order))
+        items = [GroceryItem(name=item, quantity=quantity, unit=unit)
+                 for item, quantity, unit in order.lines()]
+        self._bg.submit(self._save_record(
+            RecordKind.SERVICE_REQUEST,
+            lambda resident: ServiceRequest(resident_id=resident,
+                                            details=GroceryDetails(items=items)),
+            self._on_grocery_saved, what="grocery order"))
 
     def order_progress(self, record_id: uuid.UUID | None, lang: str | None = None) -> str:
         """Whether a stored order has reached the community (or what the server said)."""
@@ -91,30 +95,6 @@ class GroceryActions:
         if view.status is None and view.delivery.value == "sent":
             return self.translator.text("grocery.sent", lang_)
         return status_words(view, self.translator, lang_)
-
-    async def _save_grocery(self, order: GroceryOrder) -> None:
-        record_id: uuid.UUID | None = None
-        failure: str | None = None
-        try:
-            resident = self.resident_id()
-            if resident is None:
-                failure = "no_resident"
-            else:
-                items = [GroceryItem(name=item, quantity=quantity, unit=unit)
-                         for item, quantity, unit in order.lines()]
-                payload = ServiceRequest(resident_id=resident,
-                                         details=GroceryDetails(items=items))
-                record_id = self.store.create_record(RecordKind.SERVICE_REQUEST, payload)
-        except Exception:
-            log.exception("grocery order not stored")
-            failure = "not_saved"
-        if record_id is not None:
-            log.info("grocery order %s stored (%d items)", record_id, len(order.quantities))
-            if self.sync_loop is not None:
-                self.sync_loop.wake()
-        elif failure == "no_resident":
-            log.warning("grocery order not stored: no single resident registered here")
-        Clock.schedule_once(partial(self._on_grocery_saved, record_id, failure))
 
     def _on_grocery_saved(self, record_id: uuid.UUID | None, failure: str | None,
                           _dt: float = 0) -> None:

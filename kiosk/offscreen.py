@@ -6,7 +6,6 @@ first (the window's size is fixed when Kivy's window module is first imported).
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from kivy.base import EventLoop
 from kivy.core.window import Window
+from kivy.graphics.opengl import glFinish
 from kivy.uix.widget import Widget
 
 from kiosk.app import KioskRoot, load_widgets
@@ -37,6 +37,10 @@ class OffscreenKiosk:
         self.frames(1)
 
     def _on_flip(self, *_args: Any) -> None:
+        # Offscreen there is no display refresh to pace the frames: without waiting for each
+        # one, Mesa's software renderer queues frames and the next label texture upload
+        # stalls until the whole queue is drawn (seen as taps taking a second).
+        glFinish()
         self._flips += 1
         if self.first_frame_s is None:
             self.first_frame_s = process_age()

@@ -138,6 +138,15 @@ class ResidentChoice:
     def open_health(self) -> None:
         self.for_resident(super().open_health)  # type: ignore[misc]
 
+    def open_points(self) -> None:
+        self.for_resident(super().open_points)  # type: ignore[misc]
+
+    def open_activities(self) -> None:
+        self.for_resident(super().open_activities)  # type: ignore[misc]
+
+    def open_rewards(self) -> None:
+        self.for_resident(super().open_rewards)  # type: ignore[misc]
+
     def _nearness(self) -> dict[uuid.UUID, Nearness]:
         service = self.wristband_service
         if service is None:

@@ -118,6 +118,7 @@ def take_screenshots(out_dir: Path, langs: tuple[Lang, ...] = tuple(Lang)) -> Sc
     from devices.events import AlertChange, AlertKind, AlertPhase
     from kiosk.controller import Controller
     from kiosk.offscreen import OffscreenKiosk
+    from kiosk.screenshots_catalogue import catalogue_shots, seed_catalogue
     from kiosk.speech import RecordingSpeech
     from sync import LocalStore
 
@@ -128,6 +129,7 @@ def take_screenshots(out_dir: Path, langs: tuple[Lang, ...] = tuple(Lang)) -> Sc
         kiosk_id = uuid.uuid4()
         store = LocalStore.open(Path(tmp) / "kiosk.sqlite3", kiosk_id, synchronous="NORMAL")
         _seed(store, kiosk_id)
+        seed_catalogue(store, DEMO_RESIDENT)
         controller = Controller(store, speech=RecordingSpeech(), now=clock, poll_interval=0.05)
         kiosk = OffscreenKiosk(controller)
         try:
@@ -187,6 +189,7 @@ def take_screenshots(out_dir: Path, langs: tuple[Lang, ...] = tuple(Lang)) -> Sc
                 shot(f"requests_{lang}")
                 kiosk.tap("home")
                 _service_shots(kiosk, shot, lang)
+                catalogue_shots(kiosk, store, shot, lang, n)
             _voice_who_idle(kiosk, controller, store, clock, langs, shot)
         finally:
             kiosk.close()

@@ -118,7 +118,10 @@ class ServiceActions:
         flow = replace(flow, when=when, saving=True, failure=None)
         self.service = flow
         self._show("service_sent", spoken=None)
-        self._bg.submit(self._save_service(flow))
+        kind = RecordKind.CALLBACK_REQUEST if flow.kind == "callback" else RecordKind.SERVICE_REQUEST
+        self._bg.submit(self._save_record(
+            kind, lambda resident: _record_of(flow, resident)[1], self._on_service_saved,
+            what=f"{flow.kind} request"))
 
     def service_progress(self, record_id: uuid.UUID | None, lang: str | None = None) -> str:
         """Whether a stored request has reached the community (or what the server said)."""
@@ -192,27 +195,6 @@ class ServiceActions:
     def _on_caregivers(self, names: tuple[str, ...], _dt: float = 0) -> None:
         if names != self.service.caregivers:
             self.service = replace(self.service, caregivers=names)
-
-    async def _save_service(self, flow: ServiceFlow) -> None:
-        record_id: uuid.UUID | None = None
-        failure: str | None = None
-        try:
-            resident = self.resident_id()
-            if resident is None:
-                failure = "no_resident"
-            else:
-                kind, payload = _record_of(flow, resident)
-                record_id = self.store.create_record(kind, payload)
-        except Exception:
-            log.exception("%s request not stored", flow.kind)
-            failure = "not_saved"
-        if record_id is not None:
-            log.info("%s request %s stored", flow.kind, record_id)
-            if self.sync_loop is not None:
-                self.sync_loop.wake()
-        elif failure == "no_resident":
-            log.warning("%s request not stored: no single resident registered here", flow.kind)
-        Clock.schedule_once(partial(self._on_service_saved, record_id, failure))
 
     def _on_service_saved(self, record_id: uuid.UUID | None, failure: str | None,
                           _dt: float = 0) -> None:

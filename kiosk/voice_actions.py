@@ -1,10 +1,9 @@
 """What a spoken request does: intent name -> the controller method its button calls.
 
 One table, so a word and a tap can never do different things. An entry names a method and
-how its arguments come from the intent's slots. Screens built later (services, health,
-points, feedback) already have their entry: until the controller has the method, the
-request falls back to `controller.not_ready(intent)` with a log line, so adding the
-method is all a new screen needs.
+how its arguments come from the intent's slots. An entry whose method the controller lacks
+falls back to `controller.not_ready(intent)` with a log line (the tests require every
+entry's method to exist).
 """
 
 from __future__ import annotations
@@ -33,6 +32,11 @@ def _slot(name: str, default: Any = None) -> Callable[[Slots], tuple[Any, ...]]:
 
 def _constant(*values: Any) -> Callable[[Slots], tuple[Any, ...]]:
     return lambda _slots: values
+
+
+def _kind_and_slot(kind: str, name: str) -> Callable[[Slots], tuple[Any, ...]]:
+    """(the service kind, the choice the words named or None)."""
+    return lambda slots: (kind, slots.get(name))
 
 
 def _grocery_lines(slots: Slots) -> tuple[Any, ...]:
@@ -70,17 +74,20 @@ VOICE_ACTIONS: Mapping[str, VoiceAction] = {
     "no": VoiceAction("voice_choice", _constant("no")),
     "cancel": VoiceAction("voice_choice", _constant("cancel")),
     "more_time": VoiceAction("voice_choice", _constant("more_time")),
-    # Screens of later versions: the method each will have.
-    "repair": VoiceAction("open_repair", _slot("thing"), resident=True),
-    "certificate": VoiceAction("open_certificate", resident=True),
-    "clinic_booking": VoiceAction("open_clinic", resident=True),
+    # Services: straight to the read-back when the words named the choice.
+    "repair": VoiceAction("open_service", _kind_and_slot("repair", "what"), resident=True),
+    "certificate": VoiceAction("open_service", _kind_and_slot("certificate", "certificate"),
+                               resident=True),
+    "clinic_booking": VoiceAction("open_service",
+                                  _kind_and_slot("clinic_booking", "department"), resident=True),
+    "mediation": VoiceAction("open_service", _kind_and_slot("mediation", "with_whom"),
+                             resident=True),
     "activity_booking": VoiceAction("open_activities", resident=True),
-    "mediation": VoiceAction("open_mediation", resident=True),
     "my_health": VoiceAction("open_health", resident=True),
     "battery": VoiceAction("open_health", resident=True),  # the band's battery is shown there
     "my_points": VoiceAction("open_points", resident=True),
-    "redeem_points": VoiceAction("open_points", resident=True),
-    "rate_service": VoiceAction("rate_service", _slot("stars"), resident=True),
+    "redeem_points": VoiceAction("open_rewards", resident=True),
+    "rate_service": VoiceAction("rate_by_voice", _slot("stars"), resident=True),
     "call_caregiver": VoiceAction("request_callback", _slot("caregiver", "caregiver"),
                                   resident=True),
     "call_service_centre": VoiceAction("request_callback", _constant("service_centre"),

@@ -190,17 +190,18 @@ class VoiceControl:
     # --- spoken requests -> the buttons' methods ---------------------------------------------
 
     def order_groceries(self, lines: Iterable[Any]) -> None:
-        """A spoken, confirmed grocery list: the tiles' order, sent as the "对" button does."""
-        from kiosk.screens.groceries import ICON_OF, GroceryOrder
+        """A spoken, confirmed grocery list, sent as the "对" button does: items with a tile
+        on their tiles, any other item the intents know ("香蕉") as an extra line."""
+        from kiosk.screens.groceries import GroceryOrder
 
         order = GroceryOrder()
         for line in lines:
             item, quantity = _line_field(line, "item"), _line_field(line, "quantity")
-            if item not in ICON_OF:
-                log.warning("spoken grocery item %r has no tile; left out", item)
-                continue
             count = max(1, int(round(float(quantity or 1))))
-            order = order.changed(str(item), count)
+            try:
+                order = order.with_spoken(str(item), count)
+            except KeyError:
+                log.warning("spoken grocery item %r is not a grocery item; left out", item)
         if order.empty:
             self.open_groceries()  # nothing the tiles know: let the resident choose
             return

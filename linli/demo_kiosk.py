@@ -84,6 +84,13 @@ class OffscreenDemo:
     def _tour(self) -> None:
         controller, kiosk = self.controller, self.kiosk
         kiosk.tap("groceries")
+        if kiosk.root.current == "who":  # a shared kiosk asks who is ordering
+            self.shot("who_is_using")
+            first = next(widget for widget in kiosk.walk()
+                         if str(getattr(widget, "action", "")).startswith("resident_"))
+            kiosk.tap(first)
+            name = first.resident.display_name
+            self._say(f"[kiosk] {name} taps their name; the order goes on their record")
         for item in ("plus_eggs", "plus_eggs", "plus_rice"):
             kiosk.tap(item)
         self.shot("groceries")
@@ -91,7 +98,7 @@ class OffscreenDemo:
         self.shot("grocery_readback")
         kiosk.tap("grocery_yes")
         self.wait(lambda: controller.grocery.stored, "the grocery order saved")
-        self._say("[kiosk] resident ordered groceries: 2 斤 eggs, 1 袋 rice")
+        self._say("[kiosk] groceries ordered: 2 斤 eggs, 1 袋 rice")
         self.shot("grocery_sent")
         self.wait(lambda: _status_of(controller, controller.grocery.record_id) == "delivered",
                   "the order delivered by the demo volunteer", timeout=120)

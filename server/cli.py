@@ -25,7 +25,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     server.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     server.set_defaults(handler=_run_server)
 
-    admin = subparsers.add_parser("admin", help="manage kiosks, residents, wristbands, accounts and grids")
+    admin = subparsers.add_parser(
+        "admin", help="manage kiosks, residents, wristbands, accounts, grids, activities and rewards")
     commands = admin.add_subparsers(dest="admin_command", metavar="ADMIN_COMMAND", required=True)
 
     register = commands.add_parser("register-kiosk", help="register a kiosk and print its token once")
@@ -66,6 +67,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
     add_account_commands(commands, _add_db)
 
+    from server.catalogue_cli import add_catalogue_commands
+
+    add_catalogue_commands(commands, _add_db)
+
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL",
@@ -105,7 +110,8 @@ def _run_server(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_session(args: argparse.Namespace, action: Callable[..., int]) -> int:
+def with_session(args: argparse.Namespace, action: Callable[..., int]) -> int:
+    """Run `action(session)` on the migrated database in one transaction; errors as one line."""
     from server.db import session_scope
     from server.errors import ServerError
 
@@ -130,7 +136,7 @@ def _register_kiosk(args: argparse.Namespace) -> int:
         print("Keep the token now: it will not be shown again (only its hash is stored).")
         return 0
 
-    return _with_session(args, action)
+    return with_session(args, action)
 
 
 def _revoke_kiosk(args: argparse.Namespace) -> int:
@@ -141,7 +147,7 @@ def _revoke_kiosk(args: argparse.Namespace) -> int:
         print(f"kiosk {kiosk.id} ({kiosk.name}) revoked at {kiosk.revoked_at:%Y-%m-%d %H:%M:%S %Z}")
         return 0
 
-    return _with_session(args, action)
+    return with_session(args, action)
 
 
 def _list_kiosks(args: argparse.Namespace) -> int:
@@ -156,7 +162,7 @@ def _list_kiosks(args: argparse.Namespace) -> int:
             print(f"{kiosk.id}  {state:7}  {kiosk.name}  {kiosk.location or ''}".rstrip())
         return 0
 
-    return _with_session(args, action)
+    return with_session(args, action)
 
 
 def _add_resident(args: argparse.Namespace) -> int:
@@ -170,7 +176,7 @@ def _add_resident(args: argparse.Namespace) -> int:
         print(resident.id)
         return 0
 
-    return _with_session(args, action)
+    return with_session(args, action)
 
 
 def _pair_wristband(args: argparse.Namespace) -> int:
@@ -182,4 +188,4 @@ def _pair_wristband(args: argparse.Namespace) -> int:
         print(wristband.id)
         return 0
 
-    return _with_session(args, action)
+    return with_session(args, action)

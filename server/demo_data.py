@@ -1,4 +1,5 @@
-"""Demo data for `linli demo`: one kiosk, three residents with wristbands, caregivers and points.
+"""Demo data for `linli demo`: one kiosk, three residents with wristbands, caregivers, points,
+and the community's catalogue (activities in the coming days, points rewards).
 
 Requests are not seeded: the demo kiosk makes its own, so the demo shows the real path.
 """
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from server.db import session_scope
 from server.models import Kiosk, Resident, Wristband
+from server.services.catalogue import add_activity, add_reward
 from server.services.directory import create_resident, pair_wristband
 from server.services.kiosks import register_kiosk, rotate_kiosk_token
 from server.services.points import credit_points
@@ -26,6 +29,36 @@ _RESIDENTS = (
     ("李建国", "zh", ["李华"], "幸福路 12 号 1 单元 202", "13800000002", "C0:4C:1A:00:00:02", 40),
     ("张桂兰", "zh", ["社区值班员"], "幸福路 14 号 2 单元 101", "13800000003", "C0:4C:1A:00:00:03", 0),
 )
+
+# The community's own clock (China Standard Time): activities start at local hours.
+COMMUNITY_ZONE = timezone(timedelta(hours=8))
+
+# (zh, en, ko, points)
+_REWARDS = (
+    ("理发券", "Haircut voucher", "이발권", 50),
+    ("一袋大米", "A bag of rice", "쌀 한 포대", 100),
+    ("一次家政服务", "One home-cleaning visit", "가사 도우미 한 번", 200),
+)
+
+# (zh, en, ko, days from today, hour, minute, (place zh, en, ko), capacity)
+_ACTIVITIES = (
+    ("太极拳", "Tai chi", "태극권", 1, 9, 0, ("社区活动室", "Community activity room", "주민 활동실"), 30),
+    ("书法班", "Calligraphy class", "서예 교실", 2, 14, 30, ("二楼书画室", "Painting room, 2nd floor", "2층 서화실"), 15),
+    ("健康讲座", "Health talk", "건강 강좌", 3, 10, 0, ("社区卫生服务站", "Community health station", "주민 보건소"), None),
+)
+
+
+def seed_catalogue(session: Session, now: datetime | None = None) -> None:
+    """The demo rewards, and the demo activities on the next three days (community time)."""
+    for zh, en, ko, points in _REWARDS:
+        add_reward(session, name_zh=zh, name_en=en, name_ko=ko, points=points, actor=DEMO_ACTOR)
+    today = (now or datetime.now(COMMUNITY_ZONE)).astimezone(COMMUNITY_ZONE).date()
+    for zh, en, ko, days, hour, minute, place, capacity in _ACTIVITIES:
+        day = today + timedelta(days=days)
+        starts = datetime(day.year, day.month, day.day, hour, minute, tzinfo=COMMUNITY_ZONE)
+        add_activity(session, name_zh=zh, name_en=en, name_ko=ko, starts_at=starts,
+                     place_zh=place[0], place_en=place[1], place_ko=place[2],
+                     capacity=capacity, actor=DEMO_ACTOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +100,7 @@ def seed_demo(session_or_engine: Session | Engine) -> DemoInfo:
             credit_points(session, resident.id, points, "社区志愿活动 volunteering", actor=DEMO_ACTOR)
         resident_ids.append(resident.id)
         wristband_ids.append(band.id)
+    seed_catalogue(session)
     session.flush()
     return DemoInfo(kiosk.id, token, resident_ids, wristband_ids, created=True)
 

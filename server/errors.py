@@ -51,3 +51,7 @@ def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
     ]
     more = len(errors) - _MAX_ERRORS_IN_MESSAGE
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+class InvalidInputError(ServerError):
+    """Staff input that cannot be stored as given (an empty name, a cost of zero ...)."""

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import DataError, IntegrityError
 
 from sync.records import (
+    Activity,
     Change,
     ChangeKind,
     HelpCallStatus,
@@ -21,16 +22,19 @@ from sync.records import (
     RequestStatusChange,
     Resident,
     ResidentRemoved,
+    Reward,
     WristbandPairing,
     validate_change,
 )
 from sync.store_models import (
+    ActivityRow,
     HelpCallStatusRow,
     KioskInfoRow,
     LocalRecord,
     PointsBalanceRow,
     PointsLedgerRow,
     ResidentRow,
+    RewardRow,
     WristbandRow,
 )
 
@@ -158,6 +162,39 @@ def _points_entry(conn: Connection, change: Change, entry: PointsEntry, now: dat
     )
 
 
+def _activity(conn: Connection, change: Change, activity: Activity, now: datetime) -> None:
+    # The whole item every time (retired ones too): an upsert is all a change needs.
+    _upsert(
+        conn,
+        ActivityRow.__table__,
+        "activity_id",
+        {
+            "activity_id": activity.activity_id,
+            "name": activity.name.model_dump(mode="json"),
+            "starts_at": activity.starts_at,
+            "place": activity.place.model_dump(mode="json"),
+            "capacity": activity.capacity,
+            "active": activity.active,
+            "updated_at": now,
+        },
+    )
+
+
+def _reward(conn: Connection, change: Change, reward: Reward, now: datetime) -> None:
+    _upsert(
+        conn,
+        RewardRow.__table__,
+        "reward_id",
+        {
+            "reward_id": reward.reward_id,
+            "name": reward.name.model_dump(mode="json"),
+            "points": reward.points,
+            "active": reward.active,
+            "updated_at": now,
+        },
+    )
+
+
 HANDLERS: dict[ChangeKind, Handler] = {
     ChangeKind.KIOSK_INFO: _kiosk_info,
     ChangeKind.RESIDENT: _resident,
@@ -166,6 +203,8 @@ HANDLERS: dict[ChangeKind, Handler] = {
     ChangeKind.REQUEST_STATUS: _request_status,
     ChangeKind.HELP_CALL_STATUS: _help_call_status,
     ChangeKind.POINTS_ENTRY: _points_entry,
+    ChangeKind.ACTIVITY: _activity,
+    ChangeKind.REWARD: _reward,
 }
 
 

@@ -90,6 +90,8 @@ class ChangeKind(StrEnum):
     REQUEST_STATUS = "request_status"
     HELP_CALL_STATUS = "help_call_status"
     POINTS_ENTRY = "points_entry"
+    ACTIVITY = "activity"  # an upcoming activity, added, changed or retired
+    REWARD = "reward"  # a points reward, added, changed or retired
 
 
 class Language(StrEnum):
@@ -396,6 +398,39 @@ class PointsEntry(_Wire):
     balance_after: int
 
 
+class CatalogueName(_Wire):
+    """A catalogue item's name (or place) per language; Chinese always, the others if known."""
+
+    zh: Text
+    en: Text | None = None
+    ko: Text | None = None
+
+    def in_language(self, lang: str) -> str:
+        """The name in `lang`, falling back to Chinese (which every resident's staff read)."""
+        return getattr(self, lang, None) or self.zh
+
+
+class Activity(_Wire):
+    """An activity residents can book. The whole item is sent on every change; a retired
+    item (`active` false) is sent too, so kiosks take it off their screens."""
+
+    activity_id: uuid.UUID
+    name: CatalogueName
+    starts_at: Time
+    place: CatalogueName
+    capacity: Annotated[int, Field(gt=0, le=10_000)] | None = None
+    active: bool = True
+
+
+class Reward(_Wire):
+    """A reward residents can redeem points for; retired items are sent with `active` false."""
+
+    reward_id: uuid.UUID
+    name: CatalogueName
+    points: Annotated[int, Field(gt=0, le=100_000)]
+    active: bool = True
+
+
 CHANGE_MODELS: dict[ChangeKind, type[_Wire]] = {
     ChangeKind.KIOSK_INFO: KioskInfo,
     ChangeKind.RESIDENT: Resident,
@@ -404,6 +439,8 @@ CHANGE_MODELS: dict[ChangeKind, type[_Wire]] = {
     ChangeKind.REQUEST_STATUS: RequestStatusChange,
     ChangeKind.HELP_CALL_STATUS: HelpCallStatus,
     ChangeKind.POINTS_ENTRY: PointsEntry,
+    ChangeKind.ACTIVITY: Activity,
+    ChangeKind.REWARD: Reward,
 }
 
 

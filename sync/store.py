@@ -19,6 +19,7 @@ from sync.new_records import NewRecord, build_rows
 from sync.pull_apply import apply_change
 from sync.records import Change, RecordKind
 from sync.store_models import LocalRecord, OutboxItem, OutboxState, SyncStateRow
+from sync.catalogue_views import CatalogueReads
 from sync.store_views import PendingItem, StoreReads
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def _chunks(ids: Sequence[uuid.UUID]) -> Iterator[Sequence[uuid.UUID]]:
         yield ids[start : start + _IN_CHUNK]
 
 
-class LocalStore(StoreReads):
+class LocalStore(StoreReads, CatalogueReads):
     """The kiosk's SQLite database. Safe to share between threads; every write is atomic.
 
     The reads for the kiosk UI and the status command come from `StoreReads`.

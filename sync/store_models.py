@@ -188,7 +188,38 @@ class PointsLedgerRow(Base):
     __table_args__ = (Index("ix_points_ledger_resident_seq", "resident_id", "seq"),)
 
 
+# --- the community catalogue pulled from the server (revision 0003) ---------------------
+
+
+class ActivityRow(Base):
+    """An activity as last sent; retired ones stay (inactive) so a late change cannot revive them."""
+
+    __tablename__ = "activities"
+
+    activity_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    # {"zh": ..., "en": ..., "ko": ...}: the wire's CatalogueName as sent.
+    name: Mapped[dict[str, Any]]
+    starts_at: Mapped[datetime]
+    place: Mapped[dict[str, Any]]
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_activities_active_starts_at", "active", "starts_at"),)
+
+
+class RewardRow(Base):
+    __tablename__ = "rewards"
+
+    reward_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[dict[str, Any]]
+    points: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]
+
+
 __all__ = [
+    "ActivityRow",
     "Base",
     "HelpCallStatusRow",
     "KioskInfoRow",
@@ -198,6 +229,7 @@ __all__ = [
     "PointsBalanceRow",
     "PointsLedgerRow",
     "ResidentRow",
+    "RewardRow",
     "SyncStateRow",
     "UTCDateTime",
     "WristbandRow",

@@ -10,8 +10,7 @@ if TYPE_CHECKING:
     from kiosk.controller import Controller
     from kiosk.screens.base import KioskScreen
 
-# name -> (module, class); one module's .kv may hold several screens. Screens of later
-# versions (points, feedback) are added here when they exist.
+# name -> (module, class); one module's .kv may hold several screens.
 SCREENS: dict[str, tuple[str, str]] = {
     "home": ("kiosk.screens.home", "HomeScreen"),
     "help_countdown": ("kiosk.screens.help_countdown", "HelpCountdownScreen"),
@@ -30,6 +29,15 @@ SCREENS: dict[str, tuple[str, str]] = {
     "listening": ("kiosk.screens.listening", "ListeningScreen"),
     "who": ("kiosk.screens.who", "WhoScreen"),
     "still_there": ("kiosk.screens.still_there", "StillThereScreen"),
+    "activities": ("kiosk.screens.activities", "ActivitiesScreen"),
+    "activity_confirm": ("kiosk.screens.activities", "ActivityConfirmScreen"),
+    "activity_sent": ("kiosk.screens.activities", "ActivitySentScreen"),
+    "points": ("kiosk.screens.points", "PointsScreen"),
+    "rewards": ("kiosk.screens.points", "RewardsScreen"),
+    "reward_confirm": ("kiosk.screens.points", "RewardConfirmScreen"),
+    "reward_sent": ("kiosk.screens.points", "RewardSentScreen"),
+    "feedback": ("kiosk.screens.feedback", "FeedbackScreen"),
+    "feedback_thanks": ("kiosk.screens.feedback", "FeedbackThanksScreen"),
 }
 
 _loaded_kv: set[str] = set()

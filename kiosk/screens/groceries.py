@@ -53,6 +53,17 @@ def unit_of(item: str) -> str:
     return item_units()[item]
 
 
+@cache
+def spoken_names(lang: Lang) -> dict[str, str]:
+    """Canonical item key -> its first spoken name in `lang`'s intents ("bananas" -> "香蕉"):
+    the words for items said aloud that have no tile."""
+    path = INTENTS_ZH.with_name(f"{Lang(lang).value}.yaml")
+    with path.open(encoding="utf-8") as handle:
+        values = yaml.safe_load(handle)["lists"]["item"]["values"]
+    return {key: str(value["say"][0]) for key, value in values.items()
+            if isinstance(value, dict) and value.get("say")}
+
+
 @dataclass(frozen=True, slots=True)
 class GroceryOrder:
     """What the resident is choosing, and (after "对") what became of it.
@@ -61,6 +72,8 @@ class GroceryOrder:
     """
 
     quantities: tuple[tuple[str, int], ...] = ()
+    # Items said aloud that no tile shows ("还要两斤香蕉"): the voice's "other" items.
+    extras: tuple[tuple[str, int], ...] = ()
     page: int = 0
     saving: bool = False
     record_id: uuid.UUID | None = None  # stored: the ServiceRequest's record id
@@ -77,9 +90,19 @@ class GroceryOrder:
         ordered = tuple((key, counts[key]) for key in ITEMS if counts.get(key, 0) > 0)
         return replace(self, quantities=ordered, failure=None)
 
+    def with_spoken(self, item: str, count: int) -> GroceryOrder:
+        """An item said aloud: on its tile when it has one, else as an extra line."""
+        if item in ICON_OF:
+            return self.changed(item, count)
+        if item not in item_units():
+            raise KeyError(f"no grocery item {item!r}")
+        counts = dict(self.extras)
+        counts[item] = max(1, min(MAX_QUANTITY, counts.get(item, 0) + count))
+        return replace(self, extras=tuple(counts.items()), failure=None)
+
     @property
     def empty(self) -> bool:
-        return not self.quantities
+        return not self.quantities and not self.extras
 
     @property
     def stored(self) -> bool:
@@ -87,7 +110,8 @@ class GroceryOrder:
 
     def lines(self) -> list[tuple[str, Decimal, str]]:
         """(canonical item, quantity, Chinese unit): a GroceryItem each."""
-        return [(key, Decimal(count), unit_of(key)) for key, count in self.quantities]
+        return [(key, Decimal(count), unit_of(key))
+                for key, count in (*self.quantities, *self.extras)]
 
 
 def line_text(translator: Translator, lang: Lang, item: str, quantity: Any,
@@ -95,7 +119,10 @@ def line_text(translator: Translator, lang: Lang, item: str, quantity: Any,
     """"鸡蛋 2 斤" / "Eggs 2 jin" / "계란 2근"."""
     unit_key = UNIT_KEYS.get(unit)
     unit_words = translator.text(f"grocery.unit.{unit_key}", lang) if unit_key else unit
-    name = translator.text(f"grocery.item.{item}", lang) if item in ICON_OF else item
+    if item in ICON_OF:
+        name = translator.text(f"grocery.item.{item}", lang)
+    else:  # a spoken item without a tile: its name from the intents, else the key itself
+        name = spoken_names(Lang(lang)).get(item) or spoken_names(Lang.ZH).get(item, item)
     return translator.text("grocery.line", lang, name=name, quantity=quantity, unit=unit_words)
 
 

@@ -19,9 +19,9 @@ class HomeScreen(KioskScreen):
             self.controller.open_services()
         elif tile == "health":
             self.controller.open_health()
+        elif tile == "points":
+            self.controller.open_points()
         elif tile == "speak":
             self.controller.open_voice()
         else:
-            # Points get their screen in a later version; the tile says so rather than
-            # doing nothing.
             self.controller.not_ready(tile)

@@ -43,6 +43,8 @@ def what_words(view: Any, translator: Translator, lang: Lang) -> tuple[str, str]
     details = (view.payload or {}).get("details") or {}
     request_type = details.get("type", "")
     title = translator.text(f"requests.type_{request_type}", lang)
+    if request_type == "activity_booking":
+        return title, str(details.get("activity_name") or "")
     if request_type != "grocery":
         return title, detail_words(translator, lang, details)
     lines = [(item["name"], _plain_number(item["quantity"]), item["unit"])
@@ -69,6 +71,18 @@ class RequestsScreen(KioskScreen):
         view = requests[index]
         title, details = what_words(view, translator, Lang(lang))
         return title, details, status_words(view, translator, Lang(lang))
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.controller.refresh_rated()  # which finished requests still get a "rate it"
+
+    def request_id(self, index: int, requests: Any) -> str:
+        return str(requests[index].id) if index < len(requests) else ""
+
+    def rateable(self, index: int, requests: Any, rated: Any) -> bool:
+        """Finished and not rated on this kiosk yet: the row offers "评价"."""
+        from kiosk.screens.feedback import rateable
+
+        return index < len(requests) and rateable(requests[index], rated)
 
     def summary(self, requests: Any, lang: str) -> str:
         if not requests:

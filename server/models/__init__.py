@@ -11,6 +11,7 @@ from server.models.accounts import (
     WebSession,
 )
 from server.models.base import Base, UtcDateTime, utcnow
+from server.models.catalogue import Activity, Reward
 from server.models.directory import Kiosk, Resident, Wristband
 from server.models.feed import AuditEntry, KioskChange
 from server.models.points import PointsBalance, PointsLedgerEntry
@@ -29,6 +30,7 @@ from server.models.records import (
 
 __all__ = [
     "Account",
+    "Activity",
     "AuditEntry",
     "Base",
     "CallbackRequest",
@@ -45,6 +47,7 @@ __all__ = [
     "PointsRedemption",
     "ReceivedRecord",
     "Resident",
+    "Reward",
     "ServiceRequest",
     "StaffGrid",
     "UtcDateTime",

@@ -238,8 +238,10 @@ def _redemptions(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRe
             changes.append((ChangeKind.REQUEST_STATUS, wire.RequestStatusChange(
                 request_id=record.id, status=status, note=outcome.value)))
         else:
-            # Its points_entry already went to the resident's kiosk (points._post_entry).
+            # Its points_entry already went to the resident's kiosk (points._post_entry), so
+            # by the time the kiosk reads "received" its balance has the points taken off.
             entry, status = outcome, RequestStatus.RECEIVED
+            changes.append(_received_status(record))
         audit(session, actor=f"kiosk:{kiosk_id}", action=f"points.redemption_{status.value}",
               target=f"resident:{redemption.resident_id}",
               detail={"record_id": str(record.id), "points": redemption.points})

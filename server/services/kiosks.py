@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from server.errors import NotFoundError, ServerError
 from server.models import Kiosk, utcnow
 from server.services.audit import audit
-from server.services.feed import append_change
+from server.services.catalogue import current_catalogue
+from server.services.feed import append_changes
 from sync.kiosk_token import TOKEN_PREFIX, kiosk_id_from_token
 from sync.errors import InvalidTokenError
 from sync.records import ChangeKind, KioskInfo
@@ -85,7 +86,9 @@ def register_kiosk(
     )
     session.add(kiosk)
     session.flush()
-    append_change(session, kiosk.id, ChangeKind.KIOSK_INFO, kiosk_info(kiosk))
+    # The catalogue comes with the kiosk's info: a kiosk set up later can book at once.
+    append_changes(session, kiosk.id,
+                   [(ChangeKind.KIOSK_INFO, kiosk_info(kiosk)), *current_catalogue(session)])
     session.refresh(kiosk, ["feed_seq"])
     audit(session, actor=actor, action="kiosk.registered", target=f"kiosk:{kiosk.id}",
           detail={"name": name})

@@ -34,6 +34,23 @@ def _outbox(tmp_path: Path) -> dict:
     return json.loads(status.stdout)
 
 
+def test_the_tour_orders_groceries_by_taps_and_follows_them_to_delivery(tmp_path: Path) -> None:
+    demo = _demo(tmp_path, "--scenario", "tour", "--duration", "2")
+
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    out = demo.stdout
+    # Three residents share the demo kiosk: the tour picks one on the who-is-using screen,
+    # orders by tapping, and the volunteer's steps come back by pull.
+    assert "taps their name" in out and "groceries ordered" in out
+    assert out.count("is now claimed by 志愿者小刘") == 1
+    assert out.count("is now delivered by 志愿者小刘") == 1
+    assert "scenario 'tour' finished" in out
+    shots = sorted(path.name for path in (tmp_path / "screens").glob("*.png"))
+    assert shots[0] == "01_home.png" and "02_who_is_using.png" in shots
+    assert any(name.endswith("_grocery_delivered.png") for name in shots)
+    assert _outbox(tmp_path)["dead_count"] == 0
+
+
 def test_the_sos_scenario_runs_from_the_wristband_to_the_acknowledged_alarm(
         tmp_path: Path) -> None:
     demo = _demo(tmp_path, "--scenario", "sos", "--duration", "3")

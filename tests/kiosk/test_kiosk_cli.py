@@ -16,12 +16,14 @@ SCREENS = ("home", "home_{}_text150", "help_countdown", "help_alarm_offline",
            "requests", "services", "service_repair", "service_confirm", "service_sent",
            "clinic_confirm", "service_callback", "callback_sent", "health",
            "listening_confirm", "listening", "listening_unavailable", "who",
-           "still_there")
+           "still_there",
+           "activities", "activity_confirm", "activity_sent", "points", "rewards",
+           "reward_confirm", "reward_sent", "feedback", "feedback_thanks")
 
 
 def run_linli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "linli", *args], capture_output=True,
-                          text=True, timeout=120, env=env)
+                          text=True, timeout=300, env=env)
 
 
 def png_size(path: Path) -> tuple[int, int]:

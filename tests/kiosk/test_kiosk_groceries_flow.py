@@ -168,3 +168,38 @@ def test_an_order_the_full_store_refused_is_sent_again_by_buy_more(
     kiosk.tap("grocery_yes")
     kiosk.until(lambda: controller.grocery.stored, what="order stored")
     assert len(service_requests(store)) == 1
+
+
+def test_an_item_said_aloud_without_a_tile_is_ordered_too(resident_kiosk: Any,
+                                                           store: Any) -> None:
+    """The voice's "other": bananas have no tile; said aloud (and confirmed in the spoken
+    dialogue) they are ordered with the rest."""
+    from kiosk.i18n import Lang
+    from kiosk.screens.groceries import readback
+
+    kiosk = resident_kiosk
+    controller = kiosk.controller
+    controller.order_groceries([{"item": "eggs", "quantity": 2, "unit": "斤"},
+                                {"item": "bananas", "quantity": 3, "unit": "斤"},
+                                {"item": "no_such_thing", "quantity": 1, "unit": "个"}])
+    kiosk.until(lambda: controller.grocery.stored, what="order stored")
+    assert kiosk.root.current == "grocery_sent"
+    assert readback(controller.translator, Lang.ZH, controller.grocery) == \
+        "您要买：鸡蛋 2 斤，香蕉 3 斤。对吗？"
+    [request] = service_requests(store)
+    items = request["envelope"]["payload"]["details"]["items"]
+    assert [(item["name"], item["quantity"], item["unit"]) for item in items] == [
+        ("eggs", "2", "斤"), ("bananas", "3", "斤")]
+
+
+def test_spoken_item_names_come_from_each_languages_intents() -> None:
+    from kiosk.i18n import Lang, Translator
+    from kiosk.screens.groceries import GroceryOrder, items_text
+
+    order = GroceryOrder().with_spoken("bananas", 2).with_spoken("bananas", 1)
+    assert order.extras == (("bananas", 3),) and not order.empty
+    translator = Translator()
+    assert items_text(translator, Lang.ZH, order.lines()) == "香蕉 3 斤"
+    assert "banana" in items_text(translator, Lang.EN, order.lines()).lower()
+    with pytest.raises(KeyError):
+        GroceryOrder().with_spoken("no_such_thing", 1)

@@ -141,8 +141,11 @@ def test_points_credit_and_redemption(session):
     ok, too_much = redemption(60), redemption(60)
     assert _push(session, kiosk.id, [ok, too_much]).accepted == 2
     assert points.balance_of(session, resident.id) == 40
-    kind, entry = _feed(session, kiosk.id)[-2]
+    kind, entry = _feed(session, kiosk.id)[-3]
     assert kind == "points_entry" and (entry["delta"], entry["balance_after"]) == (-60, 40)
+    # The kiosk hears its redemption was taken, after the ledger line that paid for it.
+    assert _feed(session, kiosk.id)[-2] == ("request_status", {
+        "request_id": ok["id"], "status": "received", "handled_by": None, "note": None})
     assert _feed(session, kiosk.id)[-1] == ("request_status", {
         "request_id": too_much["id"], "status": "cancelled", "handled_by": None, "note": "insufficient_points"})
     with pytest.raises(InvalidStateError):

@@ -60,12 +60,13 @@ def test_upgrade_from_0001_keeps_records_and_they_still_send(
     engine.dispose()
 
     store = LocalStore.open(store_path, kiosk_id)
-    assert current_revision(store.engine) == head_revision() == "0002"
+    assert current_revision(store.engine) == head_revision() == "0003"
     assert store.cursor() == 42
     due = store.due_batch(100)
     assert [item.record_id for item in due] == ids
     assert {item.record_id.hex: item.envelope for item in due} == envelopes_before
     assert store.residents() == []  # the new tables exist and work
+    assert store.activities() == [] and store.rewards() == []  # and those of 0003
 
     report = Syncer(store, SyncClient(server.url, token)).sync_once()
     assert report.sent == 5

@@ -58,13 +58,14 @@ def test_the_kept_recognizer_is_reset_between_utterances(recognizer) -> None:
     assert again.words[0].start < 1.0
 
 
-def test_decoding_is_much_faster_than_real_time(recognizer) -> None:
+def test_transcripts_account_for_the_audio_and_the_decoding(recognizer) -> None:
+    # How fast decoding is belongs to `linli bench voice`; here: the numbers it reports
+    # are the audio given and a positive decode time.
     clips = [espeak_clip(p, rate=150) for p in PHRASES]
     transcripts = [recognizer.recognize(c) for c in clips]
-    decode = sum(t.decode_seconds for t in transcripts)
-    audio = sum(t.audio_seconds for t in transcripts)
-    assert audio == pytest.approx(sum(c.seconds for c in clips))
-    assert 0 < decode / audio < 0.3  # measured ~0.02 here; the target is <= 0.1
+    assert sum(t.audio_seconds for t in transcripts) == pytest.approx(
+        sum(c.seconds for c in clips))
+    assert all(t.decode_seconds > 0 for t in transcripts)
 
 
 def test_silence_gives_no_words(recognizer) -> None:

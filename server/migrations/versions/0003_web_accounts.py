@@ -1,8 +1,8 @@
 """Web accounts: grids, accounts, caregiver links, staff grids, web sessions, login failures;
 residents get a grid, kiosks a last-seen time.
 
-Revision ID: 0002w
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-25
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002w"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
