@@ -42,8 +42,9 @@ def test_the_tour_orders_groceries_by_taps_and_follows_them_to_delivery(tmp_path
     # Three residents share the demo kiosk: the tour picks one on the who-is-using screen,
     # orders by tapping, and the volunteer's steps come back by pull.
     assert "taps their name" in out and "groceries ordered" in out
-    assert out.count("is now claimed by 志愿者小刘") == 1
-    assert out.count("is now delivered by 志愿者小刘") == 1
+    for step in ("claimed", "bought", "delivered"):
+        assert out.count(f"[server] 志愿者小刘 volunteer Liu: grocery -> {step}") == 1
+    assert out.count("is now delivered by 志愿者小刘") == 1  # as the kiosk learnt it
     assert "scenario 'tour' finished" in out
     shots = sorted(path.name for path in (tmp_path / "screens").glob("*.png"))
     assert shots[0] == "01_home.png" and "02_who_is_using.png" in shots
