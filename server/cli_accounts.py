@@ -89,7 +89,7 @@ def _account(session, username: str):  # type: ignore[no-untyped-def]
 
 
 def _create_account(args: argparse.Namespace) -> int:
-    from server.cli import _with_session
+    from server.cli import with_session
     from server.services import accounts
 
     password = _read_password(args)
@@ -105,28 +105,28 @@ def _create_account(args: argparse.Namespace) -> int:
         print(account.id)
         return 0
 
-    return _with_session(args, action)
+    return with_session(args, action)
 
 
 def _set_password(args: argparse.Namespace) -> int:
-    from server.cli import _with_session
+    from server.cli import with_session
     from server.services import accounts
 
     password = _read_password(args)
-    return _with_session(args, lambda session: accounts.set_password(
+    return with_session(args, lambda session: accounts.set_password(
         session, _account(session, args.username), password, actor="cli") or 0)
 
 
 def _disable_account(args: argparse.Namespace) -> int:
-    from server.cli import _with_session
+    from server.cli import with_session
     from server.services import accounts
 
-    return _with_session(args, lambda session: accounts.disable_account(
+    return with_session(args, lambda session: accounts.disable_account(
         session, _account(session, args.username), actor="cli") or 0)
 
 
 def _list_accounts(args: argparse.Namespace) -> int:
-    from server.cli import _with_session
+    from server.cli import with_session
     from server.services import accounts
 
     def action(session) -> int:  # type: ignore[no-untyped-def]
@@ -135,30 +135,30 @@ def _list_accounts(args: argparse.Namespace) -> int:
             print(f"{account.id}  {account.role:9}  {state:8}  {account.username}  {account.display_name}")
         return 0
 
-    return _with_session(args, action)
+    return with_session(args, action)
 
 
 def _link_caregiver(args: argparse.Namespace) -> int:
-    from server.cli import _with_session
+    from server.cli import with_session
     from server.services import accounts
 
-    return _with_session(args, lambda session: accounts.link_caregiver(
+    return with_session(args, lambda session: accounts.link_caregiver(
         session, _account(session, args.username), args.resident, actor="cli") and 0)
 
 
 def _add_grid(args: argparse.Namespace) -> int:
-    from server.cli import _with_session
+    from server.cli import with_session
     from server.services import accounts
 
     def action(session) -> int:  # type: ignore[no-untyped-def]
         print(accounts.create_grid(session, args.name, actor="cli").id)
         return 0
 
-    return _with_session(args, action)
+    return with_session(args, action)
 
 
 def _list_grids(args: argparse.Namespace) -> int:
-    from server.cli import _with_session
+    from server.cli import with_session
     from server.services import accounts
 
     def action(session) -> int:  # type: ignore[no-untyped-def]
@@ -166,20 +166,20 @@ def _list_grids(args: argparse.Namespace) -> int:
             print(f"{grid.id}  {grid.name}")
         return 0
 
-    return _with_session(args, action)
+    return with_session(args, action)
 
 
 def _assign_grid(args: argparse.Namespace) -> int:
-    from server.cli import _with_session
+    from server.cli import with_session
     from server.services import accounts
 
-    return _with_session(args, lambda session: accounts.assign_staff_grid(
+    return with_session(args, lambda session: accounts.assign_staff_grid(
         session, _account(session, args.username), args.grid, actor="cli") or 0)
 
 
 def _place_resident(args: argparse.Namespace) -> int:
-    from server.cli import _with_session
+    from server.cli import with_session
     from server.services import accounts
 
-    return _with_session(args, lambda session: accounts.place_resident(
+    return with_session(args, lambda session: accounts.place_resident(
         session, args.resident, args.grid, actor="cli") or 0)
