@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from kiosk.i18n import Lang
 from kiosk.screens.activities import ActivityBooking, readback, when_words
 from kiosk.screens.points import HISTORY_LINES, Wallet, history_line, progress_key
-from kiosk.screens.requests import status_words
+from kiosk.screens.requests import progress_words
 from sync.records import ActivityBookingDetails, PointsRedemption, RecordKind, ServiceRequest
 
 log = logging.getLogger(__name__)
@@ -90,13 +90,8 @@ class CatalogueActions:
 
     def booking_progress(self, record_id: uuid.UUID | None, lang: str | None = None) -> str:
         """Whether a stored booking has reached the community (or what the server said)."""
-        lang_ = Lang(lang or self.lang)
-        view = next((v for v in self.requests if v.id == record_id), None)
-        if view is None or (view.status is None and view.delivery.value == "pending"):
-            return self.translator.text("activity.not_sent", lang_)
-        if view.status is None:
-            return self.translator.text("activity.sent", lang_)
-        return status_words(view, self.translator, lang_)
+        return progress_words(self.requests, record_id, self.translator,
+                              Lang(lang or self.lang), "activity")
 
     def _on_booking_saved(self, record_id: uuid.UUID | None, failure: str | None,
                           _dt: float = 0) -> None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from kiosk.i18n import Lang
 from kiosk.screens.groceries import GroceryOrder, line_text
-from kiosk.screens.requests import status_words
+from kiosk.screens.requests import progress_words
 from sync.records import GroceryDetails, GroceryItem, RecordKind, ServiceRequest
 
 log = logging.getLogger(__name__)
@@ -86,15 +86,8 @@ class GroceryActions:
 
     def order_progress(self, record_id: uuid.UUID | None, lang: str | None = None) -> str:
         """Whether a stored order has reached the community (or what the server said)."""
-        lang_ = Lang(lang or self.lang)
-        view = next((v for v in self.requests if v.id == record_id), None)
-        if view is None:  # just stored, the poll has not read it back yet: on this kiosk
-            return self.translator.text("grocery.not_sent", lang_)
-        if view.status is None and view.delivery.value == "pending":
-            return self.translator.text("grocery.not_sent", lang_)
-        if view.status is None and view.delivery.value == "sent":
-            return self.translator.text("grocery.sent", lang_)
-        return status_words(view, self.translator, lang_)
+        return progress_words(self.requests, record_id, self.translator,
+                              Lang(lang or self.lang), "grocery")
 
     def _on_grocery_saved(self, record_id: uuid.UUID | None, failure: str | None,
                           _dt: float = 0) -> None:

@@ -79,6 +79,12 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def other_language(lang: Lang) -> Lang:
+    """The language shown beside `lang` on a button: English beside Chinese, else Chinese."""
+    lang = Lang(lang)
+    return second_language(lang) if lang is BASE else BASE
+
+
 class Translator:
     """Looks strings up in the catalogues; remembers every key it could not find."""
 
@@ -108,5 +114,4 @@ class Translator:
         zh -> (Chinese, English); en -> (English, Chinese); ko -> (Korean, Chinese).
         """
         lang = Lang(lang)
-        other = second_language(lang) if lang is BASE else BASE
-        return self.text(key, lang, **values), self.text(key, other, **values)
+        return self.text(key, lang, **values), self.text(key, other_language(lang), **values)

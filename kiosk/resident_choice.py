@@ -18,6 +18,8 @@ from typing import Any
 
 from kivy.properties import NumericProperty, ObjectProperty
 
+from kiosk.paging import page_count
+
 log = logging.getLogger(__name__)
 
 WHO_PAGE_SIZE = 6  # SENIOR_UX: at most six choices at a time
@@ -115,7 +117,7 @@ class ResidentChoice:
         self.go_home()
 
     def who_next_page(self) -> None:
-        pages = max(1, -(-len(self.who_choices) // WHO_PAGE_SIZE))
+        pages = page_count(self.who_choices, WHO_PAGE_SIZE)
         self.who_page = (self.who_page + 1) % pages
 
     def forget_resident(self) -> None:

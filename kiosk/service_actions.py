@@ -16,7 +16,7 @@ from typing import Any
 from kivy.clock import Clock
 
 from kiosk.i18n import Lang
-from kiosk.screens.requests import status_words
+from kiosk.screens.requests import progress_words
 from kiosk.screens.services import (
     CAREGIVER,
     KINDS,
@@ -125,13 +125,8 @@ class ServiceActions:
 
     def service_progress(self, record_id: uuid.UUID | None, lang: str | None = None) -> str:
         """Whether a stored request has reached the community (or what the server said)."""
-        lang_ = Lang(lang or self.lang)
-        view = next((v for v in self.requests if v.id == record_id), None)
-        if view is None or (view.status is None and view.delivery.value == "pending"):
-            return self.translator.text("services.not_sent", lang_)
-        if view.status is None and view.delivery.value == "sent":
-            return self.translator.text("services.sent", lang_)
-        return status_words(view, self.translator, lang_)
+        return progress_words(self.requests, record_id, self.translator,
+                              Lang(lang or self.lang), "services")
 
     def shown_service_progress(self) -> str:
         """The sent screen's progress words now ("" when that screen is not showing one)."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from kiosk.i18n import BASE, Lang, Translator, second_language
+from kiosk.i18n import Lang, Translator, other_language
+from kiosk.paging import on_page, page_count
 from kiosk.screens.base import KioskScreen
 
 # Cards on one page: three cards and Next page / My requests / Home make six choices.
@@ -39,11 +40,10 @@ class ActivityBooking:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-len(self.activities) // PER_PAGE))
+        return page_count(self.activities, PER_PAGE)
 
     def on_page(self, slot: int) -> Any:
-        index = self.page * PER_PAGE + slot
-        return self.activities[index] if index < len(self.activities) else None
+        return on_page(self.activities, self.page, slot, PER_PAGE)
 
     def find(self, activity_id: Any) -> Any:
         return next((a for a in self.activities if str(a.activity_id) == str(activity_id)), None)
@@ -105,10 +105,6 @@ def readback(translator: Translator, lang: Lang, activity: Any) -> str:
                            place=activity.place(lang.value))
 
 
-def other_language(lang: Lang) -> Lang:
-    return second_language(lang) if lang is BASE else BASE
-
-
 class ActivitiesScreen(KioskScreen):
     """PER_PAGE activity cards, and More / My requests / Home."""
 
@@ -164,11 +160,7 @@ class ActivitySentScreen(KioskScreen):
     """After "对": saving, signed up (and whether it reached the community), or why not."""
 
     def headline(self, booking: ActivityBooking, lang: str) -> str:
-        if booking.failure:
-            return self.tr(f"activity.{booking.failure}", lang)
-        if booking.saving or not booking.stored:
-            return self.tr("activity.saving", lang)
-        return self.tr("activity.saved", lang)
+        return self.saving_headline("activity", booking, lang)
 
     def details(self, booking: ActivityBooking, lang: str) -> str:
         activity = booking.chosen
@@ -184,8 +176,3 @@ class ActivitySentScreen(KioskScreen):
             return ""
         return self.controller.booking_progress(booking.record_id, lang)
 
-    def not_sent(self, booking: ActivityBooking, requests: Any) -> bool:
-        if not booking.stored:
-            return False
-        view = next((v for v in requests if v.id == booking.record_id), None)
-        return view is None or (view.status is None and view.delivery.value == "pending")

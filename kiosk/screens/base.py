@@ -7,7 +7,7 @@ from typing import Any
 from kivy.properties import ColorProperty, ObjectProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.i18n import BASE, Lang, second_language
+from kiosk.i18n import Lang, other_language
 from kiosk.theme import current
 
 
@@ -25,8 +25,23 @@ class KioskScreen(Screen):
         """Text in `lang`. kv passes `root.controller.lang` so the text follows a switch."""
         return self.controller.translator.text(key, Lang(lang), **values)
 
+    def saving_headline(self, area: str, state: Any, lang: str) -> str:
+        """A sent screen's headline: why it was not stored, "<area>.saving" while storing,
+        then "<area>.saved"."""
+        if state.failure:
+            return self.tr(f"{area}.{state.failure}", lang)
+        if state.saving or not state.stored:
+            return self.tr(f"{area}.saving", lang)
+        return self.tr(f"{area}.saved", lang)
+
+    @staticmethod
+    def not_sent(state: Any, requests: Any) -> bool:
+        """A sent screen's yellow "not reached the community yet": `state` (an order, a
+        service flow, a booking) is stored here and the server does not have it yet."""
+        from kiosk.screens.requests import not_at_community
+
+        return state.stored and not_at_community(requests, state.record_id)
+
     def tr_other(self, key: str, lang: str, **values: Any) -> str:
         """The same text in the other language shown on screen (Chinese, or English)."""
-        chosen = Lang(lang)
-        other = second_language(chosen) if chosen is BASE else BASE
-        return self.controller.translator.text(key, other, **values)
+        return self.controller.translator.text(key, other_language(Lang(lang)), **values)

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from kiosk.i18n import Lang, Translator
+from kiosk.i18n import Lang, Translator, other_language
 from kiosk.screens.base import KioskScreen
 
 INTENTS_ZH = Path(__file__).resolve().parents[2] / "assets" / "intents" / "zh.yaml"
@@ -176,11 +176,7 @@ class GroceryConfirmScreen(KioskScreen):
 
     def question(self, order: GroceryOrder, lang: str, other: bool = False) -> str:
         translator = self.controller.translator
-        chosen = Lang(lang)
-        if other:
-            from kiosk.i18n import BASE, second_language
-
-            chosen = second_language(chosen) if chosen is BASE else BASE
+        chosen = other_language(Lang(lang)) if other else Lang(lang)
         return readback(translator, chosen, order)
 
 
@@ -188,21 +184,11 @@ class GrocerySentScreen(KioskScreen):
     """After "对": saving, saved (and whether it has reached the community), or why not."""
 
     def headline(self, order: GroceryOrder, lang: str) -> str:
-        if order.failure:
-            return self.tr(f"grocery.{order.failure}", lang)
-        if order.saving or not order.stored:
-            return self.tr("grocery.saving", lang)
-        return self.tr("grocery.saved", lang)
+        return self.saving_headline("grocery", order, lang)
 
     def items(self, order: GroceryOrder, lang: str) -> str:
         return items_text(self.controller.translator, Lang(lang), order.lines())
 
-    def not_sent(self, order: GroceryOrder, requests: Any) -> bool:
-        """Stored here but not yet at the community."""
-        if not order.stored:
-            return False
-        view = next((v for v in requests if v.id == order.record_id), None)
-        return view is None or (view.status is None and view.delivery.value == "pending")
 
     def progress(self, order: GroceryOrder, requests: Any, lang: str) -> str:
         if not order.stored:

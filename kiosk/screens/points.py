@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.i18n import Lang, Translator
-from kiosk.screens.activities import other_language
+from kiosk.i18n import Lang, Translator, other_language
+from kiosk.paging import on_page, page_count
 from kiosk.screens.base import KioskScreen
 
 # Reward cards on one page: three cards and More / My points / Home make six choices.
@@ -47,11 +47,10 @@ class Wallet:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-len(self.rewards) // PER_PAGE))
+        return page_count(self.rewards, PER_PAGE)
 
     def on_page(self, slot: int) -> Any:
-        index = self.page * PER_PAGE + slot
-        return self.rewards[index] if index < len(self.rewards) else None
+        return on_page(self.rewards, self.page, slot, PER_PAGE)
 
     def find(self, reward_id: Any) -> Any:
         return next((r for r in self.rewards if str(r.reward_id) == str(reward_id)), None)
@@ -142,11 +141,7 @@ class RewardSentScreen(KioskScreen):
     """After "对": saving, saved (and what the community said), or why not."""
 
     def headline(self, wallet: Wallet, lang: str) -> str:
-        if wallet.failure:
-            return self.tr(f"points.{wallet.failure}", lang)
-        if wallet.saving or not wallet.stored:
-            return self.tr("points.saving", lang)
-        return self.tr("points.saved", lang)
+        return self.saving_headline("points", wallet, lang)
 
     def details(self, wallet: Wallet, lang: str) -> str:
         reward = wallet.chosen

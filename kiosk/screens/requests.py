@@ -32,6 +32,24 @@ def status_words(view: Any, translator: Translator, lang: Lang) -> str:
     return translator.text(f"requests.status_{status}", lang)
 
 
+def not_at_community(requests: Any, record_id: Any) -> bool:
+    """A request stored here that the server does not have yet (or the poll has not read)."""
+    view = next((v for v in requests if v.id == record_id), None)
+    return view is None or (view.status is None and view.delivery.value == "pending")
+
+
+def progress_words(requests: Any, record_id: Any, translator: Translator, lang: Lang,
+                   area: str) -> str:
+    """Where a request stored here is, for the sent screens of `area` (grocery, services,
+    activity): "<area>.not_sent", then "<area>.sent", then its status in plain words."""
+    if not_at_community(requests, record_id):
+        return translator.text(f"{area}.not_sent", lang)
+    view = next(v for v in requests if v.id == record_id)
+    if view.status is None and view.delivery.value == "sent":
+        return translator.text(f"{area}.sent", lang)
+    return status_words(view, translator, lang)
+
+
 def what_words(view: Any, translator: Translator, lang: Lang) -> tuple[str, str]:
     """(what kind of request, its details): ("买菜代购", "鸡蛋 2 斤，大米 1 袋"), ("报修", "水管漏水")."""
     from kiosk.screens.services import callback_words, detail_words

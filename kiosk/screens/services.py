@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.i18n import BASE, Lang, Translator, second_language
+from kiosk.i18n import Lang, Translator, other_language
 from kiosk.screens.base import KioskScreen
 from kiosk.theme import current
 
@@ -144,11 +144,6 @@ def summary(translator: Translator, lang: Lang, flow: ServiceFlow) -> str:
                            kind=translator.text(f"services.{flow.kind}", lang), what=words)
 
 
-def _other(lang: str) -> Lang:
-    chosen = Lang(lang)
-    return second_language(chosen) if chosen is BASE else BASE
-
-
 class ServicesScreen(KioskScreen):
     """Six big tiles: repair, certificate, clinic, activities, mediation, call me back."""
 
@@ -169,7 +164,7 @@ class ServiceChooseScreen(KioskScreen):
         value, _icon, name = flow.tile(slot)
         if not value:
             return ""
-        chosen = _other(lang) if other else Lang(lang)
+        chosen = other_language(Lang(lang)) if other else Lang(lang)
         if value == MORE:
             last = flow.page == len(flow.pages()) - 1
             return self.tr("services.back_page" if last else "services.more", chosen)
@@ -188,7 +183,7 @@ class ReadBackScreen(KioskScreen):
     def question(self, flow: ServiceFlow, lang: str, other: bool = False) -> str:
         if not flow.kind or not flow.choice:
             return ""
-        return readback(self.controller.translator, _other(lang) if other else Lang(lang), flow)
+        return readback(self.controller.translator, other_language(Lang(lang)) if other else Lang(lang), flow)
 
 
 class ServiceConfirmScreen(ReadBackScreen):
@@ -203,13 +198,9 @@ class ServiceSentScreen(KioskScreen):
     """After 对: saving, saved (and whether it reached the community), or why not."""
 
     def headline(self, flow: ServiceFlow, lang: str) -> str:
-        if flow.failure:
-            return self.tr(f"services.{flow.failure}", lang)
-        if flow.saving or not flow.stored:
-            return self.tr("services.saving", lang)
-        if flow.kind == "callback":
-            return summary(self.controller.translator, Lang(lang), flow)
-        return self.tr("services.saved", lang)
+        if flow.kind == "callback" and flow.stored and not flow.failure:
+            return summary(self.controller.translator, Lang(lang), flow)  # who will call
+        return self.saving_headline("services", flow, lang)
 
     @staticmethod
     def headline_size(flow: ServiceFlow) -> str:
@@ -223,11 +214,6 @@ class ServiceSentScreen(KioskScreen):
             return self.tr("services.phone", lang, phone=phone) if phone else ""
         return summary(self.controller.translator, Lang(lang), flow)
 
-    def not_sent(self, flow: ServiceFlow, requests: Any) -> bool:
-        if not flow.stored:
-            return False
-        view = next((v for v in requests if v.id == flow.record_id), None)
-        return view is None or (view.status is None and view.delivery.value == "pending")
 
     def progress(self, flow: ServiceFlow, requests: Any, lang: str) -> str:
         if not flow.stored:

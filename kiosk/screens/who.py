@@ -7,6 +7,7 @@ from typing import Any
 
 from kivy.properties import ObjectProperty, StringProperty
 
+from kiosk.paging import on_page
 from kiosk.resident_choice import WHO_PAGE_SIZE
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import BigButton
@@ -28,8 +29,7 @@ def initial(name: str) -> str:
 
 class WhoScreen(KioskScreen):
     def resident(self, slot: int, choices: Any, page: int) -> Any:
-        index = page * WHO_PAGE_SIZE + slot
-        return choices[index] if index < len(choices) else None
+        return on_page(choices, page, slot, WHO_PAGE_SIZE)
 
     @staticmethod
     def paged(choices: Any) -> bool:
