@@ -1,4 +1,4 @@
-"""The web pages' strings: the `web` area of the UI catalogues (assets/i18n/<lang>/web.yaml)."""
+"""The web pages' strings: the `web` area of the UI catalogues (assets/i18n/<lang>/web*.yaml)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,16 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    path = CATALOGUE_DIR / lang / "web.yaml"
-    with path.open(encoding="utf-8") as handle:
-        return _flatten(yaml.safe_load(handle) or {})
+    """Every `web*.yaml` of the language (one file per area of the site), merged."""
+    strings: dict[str, str] = {}
+    for path in sorted((CATALOGUE_DIR / lang).glob("web*.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            entries = _flatten(yaml.safe_load(handle) or {})
+        twice = strings.keys() & entries.keys()
+        if twice:
+            raise ValueError(f"web strings {sorted(twice)} are defined twice ({path})")
+        strings.update(entries)
+    return strings
 
 
 class Translator:
