@@ -29,6 +29,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                        "(two server processes on PostgreSQL)"
     )
     alerts.add_argument("--alarms", type=int, default=100, help="alarms pushed one at a time")
+    alerts.add_argument("--band-presses", type=int, default=50,
+                        help="virtual wristband SOS presses timed to the console (0: none)")
     alerts.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     alerts.set_defaults(handler=_run_alerts)
 
@@ -71,10 +73,15 @@ def _run_sync(args: argparse.Namespace) -> int:
 
 
 def _run_alerts(args: argparse.Namespace) -> int:
+    import logging
+
     from linli.bench_alerts import run_alerts_benchmark
 
+    for name in ("bumble", "devices", "sync"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
     backends = [name.strip() for name in args.backends.split(",") if name.strip()]
-    return _print(run_alerts_benchmark(backends, alarms=args.alarms))
+    return _print(run_alerts_benchmark(backends, alarms=args.alarms, band_presses=args.band_presses))
 
 
 def _run_ble(args: argparse.Namespace) -> int:

@@ -1,10 +1,12 @@
-"""The live-alert benchmark: from a kiosk's push to the alarm on a caregiver's console.
+"""The live-alert benchmark: from a kiosk's push (and from a virtual wristband's SOS button)
+to the alarm on a caregiver's console.
 
 Per backend: a fresh database, a kiosk, a resident, a caregiver account; real `linli
 server` processes on loopback (on PostgreSQL two, and the console listens on the one the
 kiosk does not push to, so LISTEN/NOTIFY is on the path); the console's event stream is
 read by a thread. Alarms are pushed one at a time over HTTP with the kiosk's token; each
-latency is from just before the push request to the moment its event is read.
+latency is from just before the push request to the moment its event is read. Then the
+same console times the whole path from a virtual band's SOS press (linli/bench_alerts_band.py).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ TARGET_MS = 1000.0
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def run_alerts_benchmark(backends: Sequence[str], *, alarms: int) -> dict[str, Any]:
-    return {backend: _bench_backend(backend, alarms) for backend in backends}
+def run_alerts_benchmark(backends: Sequence[str], *, alarms: int, band_presses: int = 50) -> dict[str, Any]:
+    return {backend: _bench_backend(backend, alarms, band_presses) for backend in backends}
 
 
 def _seed(db_url: str) -> tuple[str, uuid.UUID, uuid.UUID, str]:
@@ -67,10 +69,13 @@ def _read_stream(response: requests.Response, arrivals: queue.Queue[tuple[str, f
         return  # the stream was closed at the end of the run
 
 
-def _bench_backend(backend: str, alarms: int) -> dict[str, Any]:
+def _bench_backend(backend: str, alarms: int, band_presses: int) -> dict[str, Any]:
+    from linli.bench_alerts_band import pair_band_on_server, summary, time_band_presses
+
     with tempfile.TemporaryDirectory(prefix="linli-bench-alerts-") as tmp, \
             scratch_database(backend, Path(tmp)) as db_url:
         token, kiosk_id, resident_id, password = _seed(db_url)
+        pair_band_on_server(db_url, resident_id)
         processes = 2 if backend == "postgresql" else 1
         # One kiosk pushing alarms back to back would hit its rate limit (20/s); the limit
         # is not what is measured here.
@@ -112,6 +117,8 @@ def _bench_backend(backend: str, alarms: int) -> dict[str, Any]:
                     if seen_id == wanted:
                         latencies_ms.append((at - sent) * 1000)
                         break
+            band = summary(*time_band_presses(Path(tmp) / "kiosk.sqlite3", push_to.url, token,
+                                              band_presses, arrivals)) if band_presses else None
         finally:
             if stream is not None:
                 stream.close()
@@ -126,6 +133,7 @@ def _bench_backend(backend: str, alarms: int) -> dict[str, Any]:
         "push_to_console_ms_p95": _round(percentile(latencies_ms, 95)),
         "push_to_console_ms_max": _round(max(latencies_ms, default=None)),
         "within_1s": sum(1 for value in latencies_ms if value <= TARGET_MS),
+        "band_sos_to_console_ms": band,
     }
 
 

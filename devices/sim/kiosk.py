@@ -56,7 +56,8 @@ def pair_locally(store: LocalStore, addresses: Iterable[str]) -> dict[str, uuid.
                    "name": f"Linli-Band-{n:02d}", "resident_id": str(residents[address])}
         changes.append({"seq": cursor + n, "kind": ChangeKind.WRISTBAND_PAIRING.value,
                         "changed_at": datetime.now(UTC).isoformat(), "payload": payload})
-    store.apply_pull(changes, next_cursor=cursor + len(changes))
+    if changes:
+        store.apply_pull(changes, next_cursor=cursor + len(changes))
     return residents
 
 
@@ -73,15 +74,17 @@ async def simulated_kiosk(
     on_urgent: Callable[[], None] | None = None,
     unpaired: int = 0,
     resident_thresholds: Callable[[dict[str, uuid.UUID]], dict[uuid.UUID, AlertThresholds]] | None = None,
+    kiosk_id: uuid.UUID | None = None,
     **band_kwargs: Any,
 ) -> AsyncIterator[SimulatedKiosk]:
     """Bands 1..N powered on, all but the last `unpaired` paired in a fresh store, and the
     wristband service running. `resident_thresholds` picks limits per resident from the
-    address -> resident pairing it is given."""
+    address -> resident pairing it is given. `kiosk_id` opens an existing store of a
+    registered kiosk (paired by its pulls; pass `unpaired=bands`)."""
     async with VirtualRadio() as radio:
         fleet = WristbandFleet(radio, bands, **band_kwargs)
         await fleet.power_on()
-        store = LocalStore.open(store_path, uuid.uuid4())
+        store = LocalStore.open(store_path, kiosk_id or uuid.uuid4())
         try:
             residents = pair_locally(store, [*fleet.addresses[: bands - unpaired], *also_paired])
             manager = WristbandManager(
