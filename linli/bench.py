@@ -34,6 +34,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     alerts.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     alerts.set_defaults(handler=_run_alerts)
 
+    load = kinds.add_parser(
+        "load", help="server request latency under mixed kiosk sync and console traffic, per backend"
+    )
+    load.add_argument("--rate", type=float, default=200.0, help="requests per second offered")
+    load.add_argument("--seconds", type=float, default=30.0, help="how long the load is offered")
+    load.add_argument("--kiosks", type=int, default=50, help="kiosks (each with a resident)")
+    load.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
+    load.set_defaults(handler=_run_load)
+
     ble = kinds.add_parser("ble", help="virtual wristbands: bands held, connect time, SOS latency, CPU")
     ble.add_argument("--bands", default="10,30", help="comma-separated fleet sizes")
     ble.add_argument("--cpu-window", type=float, default=20.0, help="seconds of 1 Hz heart rate measured")
@@ -82,6 +91,13 @@ def _run_alerts(args: argparse.Namespace) -> int:
 
     backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     return _print(run_alerts_benchmark(backends, alarms=args.alarms, band_presses=args.band_presses))
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    from linli.bench_load import run_load_benchmark
+
+    backends = [name.strip() for name in args.backends.split(",") if name.strip()]
+    return _print(run_load_benchmark(backends, rate=args.rate, seconds=args.seconds, kiosks=args.kiosks))
 
 
 def _run_ble(args: argparse.Namespace) -> int:

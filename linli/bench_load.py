@@ -1,0 +1,201 @@
+"""Server request latency under a steady mixed load: kiosk sync and console pages together.
+
+Per backend: a fresh database with `kiosks` kiosks (a resident and a wristband each) and a
+staff account of their grid; real `linli server` processes on loopback (one on SQLite, two
+on PostgreSQL with requests alternating between them, as behind a load balancer). An
+open-loop generator sends `rate` requests a second for `seconds`: each request leaves at
+its scheduled time whether or not earlier ones have answered, so a slow server shows as
+latency, not as a lower rate. The mix, by share of requests:
+
+- 40% kiosk push: a batch of 6 heart-rate samples (a kiosk's bands since its last push);
+- 40% kiosk pull of its change feed from its cursor;
+- 10% the console page (open alarms and call-backs);
+- 10% a resident's page (heart-rate chart, alarms, wristband): the heaviest read.
+
+Latency is from the moment a request is sent to its complete answer. `late_starts` counts
+requests that left over 50 ms after their scheduled time (the generator itself fell
+behind: then the rate was not really offered).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from linli.scratch_db import scratch_database
+from linli.server_process import ServerProcess
+from linli.stats import percentile
+
+TARGET_P99_MS = 100.0
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_MIX = ("push",) * 4 + ("pull",) * 4 + ("console", "resident")
+
+
+@dataclass(slots=True)
+class _Kiosk:
+    id: uuid.UUID
+    token: str
+    resident_id: uuid.UUID
+    band_id: uuid.UUID
+    cursor: int = 0
+
+
+def run_load_benchmark(backends: list[str], *, rate: float, seconds: float, kiosks: int) -> dict[str, Any]:
+    return {
+        "benchmark": "load",
+        "rate_per_s": rate,
+        "seconds": seconds,
+        "target_p99_ms": TARGET_P99_MS,
+        "results": {backend: _bench_backend(backend, rate, seconds, kiosks) for backend in backends},
+    }
+
+
+def _seed(db_url: str, count: int) -> tuple[list[_Kiosk], str]:
+    from server.db import create_db_engine, session_scope, upgrade
+    from server.services import accounts
+    from server.services.directory import create_resident, pair_wristband
+    from server.services.kiosks import register_kiosk
+
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    password = secrets.token_urlsafe(12)
+    seeded = []
+    with session_scope(engine) as session:
+        grid = accounts.create_grid(session, "bench grid")
+        staff = accounts.create_account(session, "bench", password, "staff", display_name="网格员")
+        accounts.assign_staff_grid(session, staff, grid.id)
+        for n in range(count):
+            kiosk, token = register_kiosk(session, f"bench kiosk {n}")
+            resident = create_resident(session, f"居民{n}", kiosk_id=kiosk.id)
+            accounts.place_resident(session, resident.id, grid.id)
+            band = pair_wristband(session, ble_address=f"C0:4C:1A:01:{n >> 8:02X}:{n & 0xFF:02X}",
+                                  name=f"Bench-{n}", resident_id=resident.id)
+            seeded.append(_Kiosk(kiosk.id, token, resident.id, band.id))
+    engine.dispose()
+    return seeded, password
+
+
+def _sign_in(url: str, password: str) -> str:
+    """The console session's cookie header, got through the real login form."""
+    http = requests.Session()
+    page = http.get(f"{url}/login", timeout=10)
+    csrf = _CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    answer = http.post(f"{url}/login", timeout=10, allow_redirects=False,
+                       data={"username": "bench", "password": password, "csrf_token": csrf})
+    answer.raise_for_status()
+    return "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+
+
+def _vitals(kiosk: _Kiosk, start: datetime) -> dict[str, Any]:
+    return {"records": [{
+        "id": str(uuid.uuid4()), "kind": "vitals_sample", "kiosk_id": str(kiosk.id),
+        "created_at": (start + timedelta(seconds=n)).isoformat(),
+        "payload": {"resident_id": str(kiosk.resident_id), "wristband_id": str(kiosk.band_id),
+                    "measured_at": (start + timedelta(seconds=n)).isoformat(),
+                    "heart_rate": 62 + n, "battery_percent": 80},
+    } for n in range(6)]}
+
+
+class _Load:
+    """Sends one request of the mix and records its latency, from any worker thread."""
+
+    def __init__(self, urls: list[str], kiosks: list[_Kiosk], cookie: str) -> None:
+        self._urls = itertools.cycle(urls)
+        self._kiosks = itertools.cycle(kiosks)
+        self._cookie = cookie
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.late_starts = 0
+
+    def send(self, kind: str, scheduled: float) -> None:
+        with self._lock:
+            url, kiosk = next(self._urls), next(self._kiosks)
+        http = getattr(self._local, "http", None)
+        if http is None:
+            http = self._local.http = requests.Session()
+        started = time.perf_counter()
+        try:
+            answer = self._request(http, kind, url, kiosk)
+            ok = answer.status_code == 200
+        except requests.RequestException:
+            ok = False
+        took = (time.perf_counter() - started) * 1000
+        with self._lock:
+            if started - scheduled > 0.05:
+                self.late_starts += 1
+            if ok:
+                self.latencies[kind].append(took)
+            else:
+                self.errors[kind] += 1
+
+    def _request(self, http: requests.Session, kind: str, url: str, kiosk: _Kiosk) -> requests.Response:
+        kiosk_auth = {"Authorization": f"Bearer {kiosk.token}"}
+        if kind == "push":
+            return http.post(f"{url}/api/v1/sync/push", json=_vitals(kiosk, datetime.now(UTC)),
+                             headers=kiosk_auth, timeout=10)
+        if kind == "pull":
+            answer = http.get(f"{url}/api/v1/sync/pull", params={"cursor": kiosk.cursor},
+                              headers=kiosk_auth, timeout=10)
+            if answer.ok:
+                kiosk.cursor = max(kiosk.cursor, answer.json().get("next_cursor", kiosk.cursor))
+            return answer
+        page = "/console" if kind == "console" else f"/residents/{kiosk.resident_id}"
+        return http.get(f"{url}{page}", headers={"Cookie": self._cookie}, timeout=10)
+
+
+def _bench_backend(backend: str, rate: float, seconds: float, count: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="linli-bench-load-") as tmp, \
+            scratch_database(backend, Path(tmp)) as db_url:
+        kiosks, password = _seed(db_url, count)
+        processes = 2 if backend == "postgresql" else 1
+        servers = [ServerProcess(db_url, log_path=Path(tmp) / f"server{n}.log").start()
+                   for n in range(processes)]
+        try:
+            load = _Load([server.url for server in servers], kiosks, _sign_in(servers[0].url, password))
+            total = int(rate * seconds)
+            with ThreadPoolExecutor(max_workers=64) as pool:
+                began = time.perf_counter()
+                for n in range(total):
+                    scheduled = began + n / rate
+                    pause = scheduled - time.perf_counter()
+                    if pause > 0:
+                        time.sleep(pause)
+                    pool.submit(load.send, _MIX[n % len(_MIX)], scheduled)
+                offered_in = time.perf_counter() - began
+        finally:
+            for server in servers:
+                server.stop()
+    every = [value for values in load.latencies.values() for value in values]
+    p99 = percentile(every, 99)
+    return {
+        "server_processes": processes,
+        "kiosks": count,
+        "requests": total,
+        "offered_rate_per_s": round(total / offered_in, 1),
+        "late_starts": load.late_starts,
+        "errors": dict(load.errors),
+        "p50_ms": _round(percentile(every, 50)),
+        "p95_ms": _round(percentile(every, 95)),
+        "p99_ms": _round(p99),
+        "by_kind_p99_ms": {kind: _round(percentile(values, 99)) for kind, values in load.latencies.items()},
+        "meets_target": p99 is not None and p99 <= TARGET_P99_MS and not load.errors,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
