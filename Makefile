@@ -15,7 +15,7 @@ DEBS := libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libmtdev1 \
 
 PYTEST_ARGS ?=
 
-.PHONY: demo test deps debs venv clean
+.PHONY: demo test deps debs venv clean audit
 
 demo: deps
 	$(BIN)/linli demo
@@ -37,5 +37,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# Known vulnerabilities in the exact versions installed in .venv (pip-audit, from its own
+# venv so it does not change the project's). Needs PyPI's JSON API or OSV on the network;
+# --strict makes a package that could not be checked a failure, never a silent pass.
+AUDIT_VENV := .venv-tools
+audit: deps
+	@test -x $(AUDIT_VENV)/bin/pip-audit || { $(PYTHON) -m venv $(AUDIT_VENV) && \
+		$(AUDIT_VENV)/bin/pip install --quiet 'pip-audit>=2.7,<3'; }
+	$(BIN)/python -m pip freeze --exclude-editable > $(VENV)/installed-requirements.txt
+	$(AUDIT_VENV)/bin/pip-audit --requirement $(VENV)/installed-requirements.txt \
+		--no-deps --disable-pip --strict --progress-spinner off
+
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(AUDIT_VENV) .pytest_cache build *.egg-info

@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session
 
 from linli.scratch_db import pg_admin_url, scratch_database
 
+# Fails the run if a token or password shows up in any log (tests/log_secrets.py).
+pytest_plugins = ("log_secrets",)
+
 @cache
 def _pg_problem() -> str | None:
     """None if PostgreSQL answers, else why not (checked once per test session)."""
