@@ -71,6 +71,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
     add_catalogue_commands(commands, _add_db)
 
+    from server.backup_cli import add_backup_commands
+
+    add_backup_commands(commands, _add_db)
+
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL",

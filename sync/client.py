@@ -6,6 +6,7 @@ import email.utils
 import json
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,7 @@ class PullPage:
     changes: list[Any]
     next_cursor: int
     has_more: bool
+    server_incarnation: uuid.UUID | None = None  # None from a server that predates it
 
 
 def parse_retry_after(value: str | None, default: float = 1.0) -> float:
@@ -152,13 +154,16 @@ class SyncClient:
             has_more = bool(data["has_more"])
             if not isinstance(raw_changes, list):
                 raise TypeError("changes is not a list")
+            raw_incarnation = data.get("server_incarnation")
+            incarnation = None if raw_incarnation is None else uuid.UUID(str(raw_incarnation))
         except (ValueError, KeyError, TypeError) as exc:
             raise UnexpectedResponse(
                 f"pull answer from {self._base_url} is not a sync pull response ({exc}); "
                 "check the server URL and the server version",
                 status=response.status_code,
             ) from exc
-        return PullPage(changes=raw_changes, next_cursor=next_cursor, has_more=has_more)
+        return PullPage(changes=raw_changes, next_cursor=next_cursor, has_more=has_more,
+                        server_incarnation=incarnation)
 
     def health(self) -> Health:
         """`GET /api/v1/health` (no token): tells "server down" from "not authorised"."""

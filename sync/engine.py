@@ -73,6 +73,10 @@ class _EndCycle(Exception):
     """The cycle ends early; the report already says why."""
 
 
+class _ServerRestored(Exception):
+    """The server's database was restored from a backup: push again, then pull from 0."""
+
+
 class Syncer:
     """Runs sync cycles for one store against one server. Not thread-safe: one caller.
 
@@ -129,7 +133,11 @@ class Syncer:
         self._answered = False
         try:
             self._push_all(report)
-            self._pull_all(report)
+            try:
+                self._pull_all(report)
+            except _ServerRestored:
+                self._push_all(report)
+                self._pull_all(report)
         except _EndCycle:
             pass
         except _Cancelled:
@@ -302,6 +310,8 @@ class Syncer:
             page = self._with_quick_tries(
                 report, functools.partial(self.client.pull, cursor, self.pull_limit)
             )
+            if page.server_incarnation is not None and self._server_restored(page.server_incarnation):
+                raise _ServerRestored
             applied = self.store.apply_pull(page.changes, page.next_cursor)
             report.pulled += applied.applied
             report.skipped_changes += applied.skipped
@@ -312,6 +322,20 @@ class Syncer:
                     f"pull feed says has_more but did not move past cursor {cursor}"
                 )
             cursor = page.next_cursor
+
+    def _server_restored(self, incarnation: uuid.UUID) -> bool:
+        """True (and the store set to send again) if the server's database is a restored one."""
+        known = self.store.server_incarnation()
+        if known == incarnation:
+            return False
+        if known is None:  # first contact, or the first pull since this kiosk was updated
+            self.store.note_server_incarnation(incarnation)
+            return False
+        queued = self.store.resend_after_server_restore(incarnation)
+        log.warning("the server's database was restored from a backup (incarnation %s, was %s): "
+                    "sending the %d record(s) still kept again and reading its feed from the "
+                    "start", incarnation, known, queued)
+        return True
 
     # --- retries -----------------------------------------------------------------------
 

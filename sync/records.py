@@ -455,6 +455,9 @@ class PullResponse(BaseModel):
     changes: list[Change]
     next_cursor: int
     has_more: bool
+    # Changes when the server's database is restored from a backup (docs/SYNC_PROTOCOL.md);
+    # None from a server that predates it.
+    server_incarnation: uuid.UUID | None = None
 
 
 ENVELOPE_ADAPTER = TypeAdapter(Envelope)

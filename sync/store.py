@@ -343,6 +343,31 @@ class LocalStore(StoreReads, CatalogueReads):
             log.warning("pull page up to cursor %d: %d change(s) skipped", next_cursor, skipped)
         return PullApplied(applied, skipped, next_cursor)
 
+    def server_incarnation(self) -> uuid.UUID | None:
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(_state.c.server_incarnation).where(_state.c.id == 1)).scalar()
+
+    def note_server_incarnation(self, incarnation: uuid.UUID) -> None:
+        self._set_state(server_incarnation=incarnation)
+
+    def resend_after_server_restore(self, incarnation: uuid.UUID) -> int:
+        """The server was restored from a backup: queue every sent item still kept to go
+        again and read the feed from its start, in one transaction; returns the items queued.
+
+        The server answers a record it already has as stored (same id, same payload), so
+        sending everything kept is safe; what it lost since its backup is stored again.
+        """
+        with database.translate_errors(self._path), self._writer.begin() as conn:
+            count = conn.execute(
+                update(_outbox)
+                .where(_outbox.c.state == OutboxState.SENT.value)
+                .values(state=OutboxState.PENDING.value, sent_at=None, next_attempt_at=None)
+            ).rowcount
+            conn.execute(update(_state).where(_state.c.id == 1)
+                         .values(cursor=0, server_incarnation=incarnation))
+        return count
+
     # --- sync bookkeeping ----------------------------------------------------------------
 
     def record_success(self, now: datetime | None = None) -> None:

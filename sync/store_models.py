@@ -119,6 +119,9 @@ class SyncStateRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     not_authorised: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
     not_authorised_code: Mapped[str | None] = mapped_column(String(64))
+    # The server database's incarnation when last pulled (revision 0004): a different one
+    # means it was restored from a backup and may lack records this kiosk already sent.
+    server_incarnation: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 # --- pulled from the server (revision 0002) --------------------------------------------

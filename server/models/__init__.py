@@ -14,6 +14,7 @@ from server.models.base import Base, UtcDateTime, utcnow
 from server.models.catalogue import Activity, Reward
 from server.models.directory import Kiosk, Resident, Wristband
 from server.models.feed import AuditEntry, KioskChange
+from server.models.identity import ServerIncarnation
 from server.models.points import PointsBalance, PointsLedgerEntry
 from server.models.records import (
     CallbackRequest,
@@ -48,6 +49,7 @@ __all__ = [
     "ReceivedRecord",
     "Resident",
     "Reward",
+    "ServerIncarnation",
     "ServiceRequest",
     "StaffGrid",
     "UtcDateTime",

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.errors import NotFoundError
-from server.models import Kiosk, KioskChange, utcnow
+from server.models import Kiosk, KioskChange, ServerIncarnation, utcnow
 from server.services.bulk import bulk_insert
 from sync.records import CHANGE_MODELS, Change, ChangeKind, PullResponse
 
@@ -78,4 +78,6 @@ def read_changes(session: Session, kiosk_id: uuid.UUID, cursor: int, limit: int)
         changes=changes,
         next_cursor=page[-1].seq if page else cursor,
         has_more=len(rows) > limit,
+        server_incarnation=session.scalar(
+            select(ServerIncarnation.incarnation).where(ServerIncarnation.id == 1)),
     )

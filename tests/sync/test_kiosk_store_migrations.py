@@ -60,7 +60,7 @@ def test_upgrade_from_0001_keeps_records_and_they_still_send(
     engine.dispose()
 
     store = LocalStore.open(store_path, kiosk_id)
-    assert current_revision(store.engine) == head_revision() == "0003"
+    assert current_revision(store.engine) == head_revision() == "0004"
     assert store.cursor() == 42
     due = store.due_batch(100)
     assert [item.record_id for item in due] == ids
