@@ -309,6 +309,9 @@ class Envelope(_Wire):
 class PushRequest(BaseModel):
     """The documented request body; the server validates each envelope on its own."""
 
+    # The server refuses any other top-level key (422 invalid_request): say so in the schema.
+    model_config = ConfigDict(extra="forbid")
+
     records: list[Envelope]
 
 
