@@ -43,6 +43,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     load.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     load.set_defaults(handler=_run_load)
 
+    soak = kinds.add_parser(
+        "soak", help="N minutes of simulated kiosks with wristband traffic against two server "
+                     "processes on PostgreSQL: lost, duplicated, alert latency, server memory")
+    soak.add_argument("--minutes", type=float, default=10.0)
+    soak.add_argument("--kiosks", type=int, default=200)
+    soak.add_argument("--bands", type=int, default=3, help="wristbands per kiosk")
+    soak.add_argument("--alarm-every", type=float, default=3.0,
+                      help="seconds between alarms across the district")
+    soak.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
+    soak.set_defaults(handler=_run_soak)
+
     ble = kinds.add_parser("ble", help="virtual wristbands: bands held, connect time, SOS latency, CPU")
     ble.add_argument("--bands", default="10,30", help="comma-separated fleet sizes")
     ble.add_argument("--cpu-window", type=float, default=20.0, help="seconds of 1 Hz heart rate measured")
@@ -98,6 +109,17 @@ def _run_load(args: argparse.Namespace) -> int:
 
     backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     return _print(run_load_benchmark(backends, rate=args.rate, seconds=args.seconds, kiosks=args.kiosks))
+
+
+def _run_soak(args: argparse.Namespace) -> int:
+    import logging
+
+    from linli.bench_soak import run_soak
+
+    for name in ("sync", "server", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return _print(run_soak(minutes=args.minutes, kiosks=args.kiosks, bands_per_kiosk=args.bands,
+                           alarm_every=args.alarm_every, backend=args.backend))
 
 
 def _run_ble(args: argparse.Namespace) -> int:

@@ -28,3 +28,13 @@ def test_load_bench_offers_the_mix_and_every_request_is_answered() -> None:
     assert result["requests"] == 20
     assert result["errors"] == {}
     assert set(result["by_kind_p99_ms"]) == {"push", "pull", "console", "resident"}
+
+
+def test_soak_accounts_for_every_record_and_alarm() -> None:
+    from linli.bench_soak import run_soak
+
+    result = run_soak(minutes=0.1, kiosks=3, bands_per_kiosk=2, alarm_every=1.0, backend="sqlite")
+    assert result["records_written"] >= result["alarms"] >= 4
+    assert result["lost"] == 0 and result["duplicated"] == 0 and result["drained"]
+    assert result["alarms_on_console"] == result["alarms"]
+    assert result["server_rss_mib_start"][0] > 0
