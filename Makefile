@@ -8,10 +8,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # Runtime libraries of the kiosk (Kivy offscreen on Mesa, speech out, audio in, CJK font);
-# chromium runs the web console's browser tests.
+# chromium runs the web console's browser tests; nginx, openssl and the PostgreSQL client
+# tools run the deployment files and backups in the tests (docs/DEPLOY.md).
 DEBS := libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libmtdev1 \
         espeak-ng libespeak-ng1 libportaudio2 sox fonts-wqy-microhei \
-        chromium
+        chromium nginx-light openssl postgresql-client
 
 PYTEST_ARGS ?=
 
