@@ -27,6 +27,7 @@ from server.models.records import (
     VolunteerSuggestion,
     WristbandAlert,
 )
+from server.models.visits import Visit, VisitTask
 
 __all__ = [
     "Account",
@@ -51,6 +52,8 @@ __all__ = [
     "ServiceRequest",
     "StaffGrid",
     "UtcDateTime",
+    "Visit",
+    "VisitTask",
     "VitalsSample",
     "VolunteerSuggestion",
     "WebSession",
