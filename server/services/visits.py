@@ -34,6 +34,14 @@ NOTE_MAX = 2000
 COMPANIONS_MAX = 200
 
 
+class VisitInputError(InvalidInputError):
+    """A visit form that cannot be stored; `key` names the web string that explains it."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class Need(StrEnum):
     """What a visit found, as data (the free note says the rest)."""
 
@@ -97,6 +105,16 @@ def plan_task(session: Session, resident_id: uuid.UUID, *, due_on: date, reason:
     return task
 
 
+def plan_by_hand(session: Session, resident_id: uuid.UUID, *, due_on: date, note: str | None,
+                 today: date, actor: str) -> VisitTask | None:
+    """A staff member plans a visit; None if the resident already has an open task."""
+    if due_on < today:
+        raise VisitInputError("due_past", "a planned visit cannot be due in the past")
+    note = (note or "").strip()[:NOTE_MAX]
+    return plan_task(session, resident_id, due_on=due_on, reason=TaskReason.PLANNED,
+                     detail={"note": note} if note else {}, actor=actor)
+
+
 @dataclass(frozen=True, slots=True)
 class VisitForm:
     """What the worker entered; checked by `log_visit`."""
@@ -113,16 +131,16 @@ def log_visit(session: Session, resident: Resident, form: VisitForm, *, logged_b
               today: date, actor: str) -> Visit:
     """Store a visit; it completes the resident's open task, and may plan a follow-up."""
     if form.visited_on > today:
-        raise InvalidInputError("a visit cannot be logged for a future date")
+        raise VisitInputError("future", "a visit cannot be logged for a future date")
     if form.visited_on < today - timedelta(days=OLDEST_VISIT_DAYS):
-        raise InvalidInputError(f"a visit can be logged at most {OLDEST_VISIT_DAYS} days back")
+        raise VisitInputError("too_old", f"a visit can be logged at most {OLDEST_VISIT_DAYS} days back")
     allowed_workers = {a.id for a in staff_of_grid(session, resident.grid_id)} | {logged_by.id}
     if form.worker_id not in allowed_workers:
-        raise InvalidInputError("the visiting worker must work in the resident's grid")
+        raise VisitInputError("worker", "the visiting worker must work in the resident's grid")
     try:
         needs = sorted({Need(value).value for value in form.needs})
     except ValueError as exc:
-        raise InvalidInputError(f"unknown need category: {exc}") from None
+        raise VisitInputError("need", f"unknown need category: {exc}") from None
     note = (form.note or "").strip()[:NOTE_MAX] or None
     companions = (form.companions or "").strip()[:COMPANIONS_MAX] or None
     visit = Visit(resident_id=resident.id, worker_id=form.worker_id, visited_on=form.visited_on,
