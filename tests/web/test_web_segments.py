@@ -20,6 +20,7 @@ from server.db import session_scope
 from server.models import AuditEntry, Resident, VisitTask, utcnow
 from server.services import accounts, segments, visits
 from server.services.directory import create_resident, set_birth_year
+from server.services.kiosks import register_kiosk
 from tests.server.factories import envelope
 from tests.web.conftest import PASSWORD, csrf_of
 
@@ -197,3 +198,30 @@ def test_only_staff_and_admins_see_segments_each_their_scope(groups, browser_for
     assert "frail-0" not in browser_for("se").get("/segments").text  # grid East only
     admin = browser_for("adm").get("/segments")
     assert admin.status_code == 200 and "26 residents" in admin.text  # everyone (admin reads English)
+
+
+def test_birth_years_from_the_command_line(db_url, capsys, monkeypatch) -> None:
+    from server.db import create_db_engine, upgrade
+    from tests.web.test_web_admin_cli import run
+
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    with session_scope(engine) as session:
+        kiosk_id = register_kiosk(session, "Lobby")[0].id
+    db = ("--db", db_url)
+    assert run(monkeypatch, "admin", "add-resident", *db, "--name", "王秀英", "--kiosk", str(kiosk_id),
+               "--birth-year", "1941") == 0
+    resident_id = uuid.UUID(capsys.readouterr().out.strip())
+    assert run(monkeypatch, "admin", "set-birth-year", *db, "--resident", str(resident_id), "--year", "1800") == 1
+    assert "between 1900" in capsys.readouterr().err
+    with session_scope(engine) as session:
+        assert session.get(Resident, resident_id).birth_year == 1941
+    assert run(monkeypatch, "admin", "set-birth-year", *db, "--resident", str(resident_id), "--year", "1939") == 0
+    with session_scope(engine) as session:
+        assert session.get(Resident, resident_id).birth_year == 1939
+    assert run(monkeypatch, "admin", "set-birth-year", *db, "--resident", str(resident_id), "--clear") == 0
+    with session_scope(engine) as session:
+        assert session.get(Resident, resident_id).birth_year is None
+        actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "cli")))
+    assert actions.count("resident.birth_year") == 2
+    engine.dispose()
