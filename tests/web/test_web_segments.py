@@ -225,3 +225,18 @@ def test_birth_years_from_the_command_line(db_url, capsys, monkeypatch) -> None:
         actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "cli")))
     assert actions.count("resident.birth_year") == 2
     engine.dispose()
+
+
+def test_every_flag_and_problem_has_words_in_every_language() -> None:
+    from server.services.segment_features import FEATURES
+    from server.web.i18n import LANGUAGES, catalogue
+
+    for lang in LANGUAGES:
+        keys = catalogue(lang)
+        for feature in FEATURES:
+            assert f"web.segments.feature.{feature}" in keys
+            for direction in ("high", "low"):
+                assert f"web.segments.words.{feature}_{direction}" in keys, (lang, feature)
+                assert f"web.segments.short.{feature}_{direction}" in keys, (lang, feature)
+        for problem in segments.Problem:
+            assert f"web.segments.problem.{problem.value}" in keys
