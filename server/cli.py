@@ -54,7 +54,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
                           help="a caregiver's display name (repeatable)")
     resident.add_argument("--address", help="kept on the server only")
     resident.add_argument("--phone", help="kept on the server only")
+    resident.add_argument("--birth-year", type=int, metavar="YEAR",
+                          help="kept on the server only (age in the resident segments)")
     resident.set_defaults(handler=_add_resident)
+
+    birth = commands.add_parser("set-birth-year", help="set (or clear) a resident's birth year")
+    _add_db(birth)
+    birth.add_argument("--resident", required=True, type=uuid.UUID, metavar="RESIDENT_ID")
+    birth_year = birth.add_mutually_exclusive_group(required=True)
+    birth_year.add_argument("--year", type=int, metavar="YEAR")
+    birth_year.add_argument("--clear", action="store_true", help="forget the birth year")
+    birth.set_defaults(handler=_set_birth_year)
 
     pair = commands.add_parser("pair-wristband", help="pair a wristband with a resident")
     _add_db(pair)
@@ -175,12 +185,20 @@ def _add_resident(args: argparse.Namespace) -> int:
     def action(session) -> int:  # type: ignore[no-untyped-def]
         resident = create_resident(
             session, args.name, kiosk_id=args.kiosk, language=args.language,
-            caregivers=args.caregiver, address=args.address, phone=args.phone, actor="cli",
+            caregivers=args.caregiver, address=args.address, phone=args.phone,
+            birth_year=args.birth_year, actor="cli",
         )
         print(resident.id)
         return 0
 
     return with_session(args, action)
+
+
+def _set_birth_year(args: argparse.Namespace) -> int:
+    from server.services.directory import set_birth_year
+
+    return with_session(args, lambda session: set_birth_year(
+        session, args.resident, None if args.clear else args.year, actor="cli") and 0)
 
 
 def _pair_wristband(args: argparse.Namespace) -> int:

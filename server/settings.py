@@ -26,3 +26,6 @@ class Settings(BaseSettings):
     login_window_minutes: float = Field(default=15.0, gt=0)
     live_heartbeat_seconds: float = Field(default=15.0, gt=0)
     kiosk_seen_flush_seconds: float = Field(default=30.0, gt=0)  # reachability resolution
+    # The visit diary and resident segments (docs/WEB.md)
+    community_timezone: str = "Asia/Shanghai"  # local dates and the Monday a week starts
+    visit_target_per_week: int = Field(default=10, ge=1)  # distinct households per worker

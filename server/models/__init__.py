@@ -28,6 +28,7 @@ from server.models.records import (
     VolunteerSuggestion,
     WristbandAlert,
 )
+from server.models.visits import Visit, VisitTask
 
 __all__ = [
     "Account",
@@ -53,6 +54,8 @@ __all__ = [
     "ServiceRequest",
     "StaffGrid",
     "UtcDateTime",
+    "Visit",
+    "VisitTask",
     "VitalsSample",
     "VolunteerSuggestion",
     "WebSession",

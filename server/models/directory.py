@@ -41,6 +41,8 @@ class Resident(Base):
     caregivers: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The neighbourhood grid whose staff look after this resident (None: not yet placed).
     grid_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    # For resident segments (services/segment_features.py); None when not known.
+    birth_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

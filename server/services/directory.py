@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.errors import NotFoundError
-from server.models import Resident, Wristband
+from server.errors import InvalidInputError, NotFoundError
+from server.models import Resident, Wristband, utcnow
 from server.services.audit import audit
 from server.services.feed import PendingChange, append_changes
 from server.services.kiosks import get_kiosk
@@ -66,11 +66,13 @@ def create_resident(
     caregivers: Sequence[str] = (),
     address: str | None = None,
     phone: str | None = None,
+    birth_year: int | None = None,
     actor: str = "admin",
 ) -> Resident:
     """Add a resident; with `kiosk_id` the kiosk's feed gets their directory entry."""
     if kiosk_id is not None:
         get_kiosk(session, kiosk_id)
+    _check_birth_year(birth_year)
     resident = Resident(
         display_name=display_name,
         language=Language(language).value,
@@ -78,6 +80,7 @@ def create_resident(
         address=address,
         phone=phone,
         kiosk_id=kiosk_id,
+        birth_year=birth_year,
     )
     session.add(resident)
     session.flush()
@@ -109,6 +112,22 @@ def update_resident(
     if resident.kiosk_id is not None:
         append_changes(session, resident.kiosk_id, [(ChangeKind.RESIDENT, resident_entry(resident))])
     audit(session, actor=actor, action="resident.updated", target=f"resident:{resident.id}")
+    return resident
+
+
+def _check_birth_year(year: int | None) -> None:
+    if year is not None and not 1900 <= year <= utcnow().year:
+        raise InvalidInputError(f"birth year {year} is not between 1900 and this year")
+
+
+def set_birth_year(session: Session, resident_id: uuid.UUID, year: int | None, *,
+                   actor: str = "admin") -> Resident:
+    """Record (or clear, with None) a resident's birth year; server only, for the segments."""
+    _check_birth_year(year)
+    resident = get_resident(session, resident_id)
+    resident.birth_year = year
+    audit(session, actor=actor, action="resident.birth_year", target=f"resident:{resident.id}",
+          detail={"birth_year": year})
     return resident
 
 
