@@ -14,7 +14,7 @@ from server.models.base import Base, UtcDateTime, utcnow
 from server.models.catalogue import Activity, Reward
 from server.models.directory import Kiosk, Resident, Wristband
 from server.models.feed import AuditEntry, KioskChange
-from server.models.points import PointsBalance, PointsLedgerEntry
+from server.models.points import PointsLedgerEntry, PointsLock
 from server.models.records import (
     CallbackRequest,
     Feedback,
@@ -42,8 +42,8 @@ __all__ = [
     "Kiosk",
     "KioskChange",
     "LoginFailure",
-    "PointsBalance",
     "PointsLedgerEntry",
+    "PointsLock",
     "PointsRedemption",
     "ReceivedRecord",
     "Resident",
