@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,3 +28,14 @@ class Settings(BaseSettings):
     login_window_minutes: float = Field(default=15.0, gt=0)
     live_heartbeat_seconds: float = Field(default=15.0, gt=0)
     kiosk_seen_flush_seconds: float = Field(default=30.0, gt=0)  # reachability resolution
+    # Weeks and months of the satisfaction statistics and the weekly report (docs/WEB.md)
+    community_timezone: str = "Asia/Shanghai"
+
+    @field_validator("community_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Asia/Shanghai") from exc
+        return value
