@@ -45,7 +45,7 @@ def bar_chart(bars: list[Bar], *, scale_max: float, ticks: list[float],
         return round(plot_x + plot_w * max(0.0, min(value, scale_max)) / scale_max, 1)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart" role="img" '
         f'width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" '
         f'aria-label={quoteattr(title)} font-family={quoteattr(FONT)}>'
     ]
