@@ -205,3 +205,14 @@ def test_the_pdf_in_other_languages(browser_for, community, lang: str) -> None:
     pdf = staff.get("/reports/weekly.pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert {"en": "Weekly improvement report", "ko": "주간 개선 보고서"}[lang] in text
+
+
+def test_every_service_type_has_a_name_in_each_language() -> None:
+    from server.services.satisfaction import CALLBACK, OTHER
+    from server.web.i18n import LANGUAGES, catalogue
+    from sync.records import RequestType
+
+    for lang in LANGUAGES:
+        names = catalogue(lang)
+        for kind in [*RequestType, CALLBACK, OTHER]:
+            assert f"web.reports.types.{kind}" in names, (lang, kind)
