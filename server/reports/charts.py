@@ -13,9 +13,10 @@ FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"
 INK, MUTED, GRID = "#111111", "#4a4a4a", "#c8c8c8"
 CALM, WARN, ALARM, OK = "#0b4f8a", "#8a3b00", "#a40000", "#0a5a1e"
 
-WIDTH = 640
-ROW, TOP, BOTTOM = 30, 10, 26
-LABEL_W, VALUE_W = 150, 110
+# Narrow enough that a phone shows the text at a readable size (scaled ~0.75 at 360 px).
+WIDTH = 480
+ROW, TOP, BOTTOM = 34, 10, 28
+LABEL_W, VALUE_W = 120, 110
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,8 @@ class Marker:
 def bar_chart(bars: list[Bar], *, scale_max: float, ticks: list[float],
               markers: list[Marker] = (), title: str = "") -> str:  # type: ignore[assignment]
     """One row per bar, longest value drawn across the plot's full width at `scale_max`."""
-    height = TOP + ROW * max(1, len(bars)) + BOTTOM
+    top_pad = TOP + (18 if markers else 0)  # markers are labelled above the bars
+    height = top_pad + ROW * max(1, len(bars)) + BOTTOM
     plot_x, plot_w = LABEL_W, WIDTH - LABEL_W - VALUE_W
 
     def x(value: float) -> float:
@@ -51,27 +53,27 @@ def bar_chart(bars: list[Bar], *, scale_max: float, ticks: list[float],
     ]
     bottom = height - BOTTOM
     for tick in ticks:
-        parts.append(f'<line x1="{x(tick)}" y1="{TOP}" x2="{x(tick)}" y2="{bottom}" '
+        parts.append(f'<line x1="{x(tick)}" y1="{top_pad}" x2="{x(tick)}" y2="{bottom}" '
                      f'stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{x(tick)}" y="{bottom + 16}" font-size="12" fill="{MUTED}" '
+        parts.append(f'<text x="{x(tick)}" y="{bottom + 16}" font-size="13" fill="{MUTED}" '
                      f'text-anchor="middle">{_number(tick)}</text>')
     for index, bar in enumerate(bars):
-        top = TOP + index * ROW
+        top = top_pad + index * ROW
         middle = top + ROW / 2 + 5
-        parts.append(f'<text x="{plot_x - 8}" y="{middle}" font-size="14" fill="{INK}" '
+        parts.append(f'<text x="{plot_x - 8}" y="{middle}" font-size="16" fill="{INK}" '
                      f'text-anchor="end">{escape(_clip(bar.label))}</text>')
         width = round(x(bar.value) - plot_x, 1)
         parts.append(f'<rect x="{plot_x}" y="{top + 5}" width="{width}" height="{ROW - 10}" '
                      f'fill="{bar.color}"/>')
-        parts.append(f'<text x="{plot_x + width + 6}" y="{middle}" font-size="13" '
+        parts.append(f'<text x="{plot_x + width + 6}" y="{middle}" font-size="15" '
                      f'fill="{INK}">{escape(bar.text)}</text>')
     for marker in markers:
-        parts.append(f'<line x1="{x(marker.value)}" y1="{TOP - 4}" x2="{x(marker.value)}" '
+        parts.append(f'<line x1="{x(marker.value)}" y1="{top_pad - 4}" x2="{x(marker.value)}" '
                      f'y2="{bottom}" stroke="{marker.color}" stroke-width="2" stroke-dasharray="5,3"/>')
-        parts.append(f'<text x="{x(marker.value) - 4}" y="{bottom - 4}" font-size="11" '
+        parts.append(f'<text x="{x(marker.value)}" y="{top_pad - 8}" font-size="13" '
                      f'fill="{marker.color}" text-anchor="end">{escape(marker.label)}</text>')
     if not bars:
-        parts.append(f'<text x="{plot_x}" y="{TOP + 20}" font-size="14" fill="{MUTED}">—</text>')
+        parts.append(f'<text x="{plot_x}" y="{top_pad + 20}" font-size="14" fill="{MUTED}">—</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -80,5 +82,11 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _clip(label: str, limit: int = 12) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _clip(label: str, limit: int = 14) -> str:
+    """At most `limit` half-width units (a CJK character counts two): what fits the label column."""
+    used = 0
+    for index, char in enumerate(label):
+        used += 2 if ord(char) >= 0x2E80 else 1
+        if used > limit:
+            return label[: max(index - 1, 1)] + "…"
+    return label

@@ -42,7 +42,7 @@ def answers_chart(answers: AnswerTimes, t: Translator) -> str:
         share = answers.percent(seconds)
         met = answers.meets(seconds, target)
         text = "—" if share is None else f"{share}% ({answers.within[seconds]}/{answers.alarms})"
-        bars.append(Bar(t("reports.weekly.within", seconds=seconds), share or 0.0, text,
+        bars.append(Bar(t("reports.weekly.within_short", seconds=seconds), share or 0.0, text,
                         OK if met else ALARM))
     markers.append(Marker(TARGETS[0][1], t("reports.weekly.target", target=TARGETS[0][1])))
     return bar_chart(bars, scale_max=100.0, ticks=[0.0, 25.0, 50.0, 75.0, 100.0],
