@@ -13,10 +13,10 @@ FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"
 INK, MUTED, GRID = "#111111", "#4a4a4a", "#c8c8c8"
 CALM, WARN, ALARM, OK = "#0b4f8a", "#8a3b00", "#a40000", "#0a5a1e"
 
-# Narrow enough that a phone shows the text at a readable size (scaled ~0.75 at 360 px).
-WIDTH = 480
+# Narrow enough that a phone shows the text at a readable size (scaled ~0.8 at 360 px).
+WIDTH = 400
 ROW, TOP, BOTTOM = 34, 10, 28
-LABEL_W, VALUE_W = 120, 110
+LABEL_W, VALUE_W = 100, 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _clip(label: str, limit: int = 14) -> str:
+def _clip(label: str, limit: int = 12) -> str:
     """At most `limit` half-width units (a CJK character counts two): what fits the label column."""
     used = 0
     for index, char in enumerate(label):

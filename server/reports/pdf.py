@@ -25,7 +25,7 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
 )
 FAMILY = FONT.split(",")[0]  # the name the charts' SVG asks for
-CHART_WIDTH_MM = 130
+CHART_WIDTH_MM = 120
 
 
 class ReportFontMissing(RuntimeError):
