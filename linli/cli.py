@@ -14,6 +14,7 @@ from collections.abc import Sequence
 # (module, function) pairs; each function receives the subparsers object.
 _COMMAND_PROVIDERS = (
     ("server.cli", "add_commands"),  # server, admin
+    ("server.report_cli", "add_commands"),  # report
     ("sync.cli", "add_commands"),  # sync
     ("linli.demo", "add_commands"),  # demo
     ("linli.sim_cli", "add_commands"),  # sim

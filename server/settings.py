@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +28,15 @@ class Settings(BaseSettings):
     login_window_minutes: float = Field(default=15.0, gt=0)
     live_heartbeat_seconds: float = Field(default=15.0, gt=0)
     kiosk_seen_flush_seconds: float = Field(default=30.0, gt=0)  # reachability resolution
-    # The visit diary and resident segments (docs/WEB.md)
-    community_timezone: str = "Asia/Shanghai"  # local dates and the Monday a week starts
+    # Local dates: the Monday a week starts (visit diary, satisfaction, weekly report).
+    community_timezone: str = "Asia/Shanghai"
     visit_target_per_week: int = Field(default=10, ge=1)  # distinct households per worker
+
+    @field_validator("community_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Asia/Shanghai") from exc
+        return value

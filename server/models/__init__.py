@@ -15,7 +15,7 @@ from server.models.catalogue import Activity, Reward
 from server.models.directory import Kiosk, Resident, Wristband
 from server.models.feed import AuditEntry, KioskChange
 from server.models.identity import ServerIncarnation
-from server.models.points import PointsBalance, PointsLedgerEntry
+from server.models.points import PointsLedgerEntry, PointsLock
 from server.models.records import (
     CallbackRequest,
     Feedback,
@@ -44,8 +44,8 @@ __all__ = [
     "Kiosk",
     "KioskChange",
     "LoginFailure",
-    "PointsBalance",
     "PointsLedgerEntry",
+    "PointsLock",
     "PointsRedemption",
     "ReceivedRecord",
     "Resident",

@@ -43,6 +43,8 @@ class Reward(Base):
     name_en: Mapped[str | None] = mapped_column(String(200))
     name_ko: Mapped[str | None] = mapped_column(String(200))
     points: Mapped[int] = mapped_column(Integer)
+    # For staff (what exactly is handed out, where it comes from); not sent to kiosks.
+    description: Mapped[str | None] = mapped_column(String(1000))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

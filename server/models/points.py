@@ -1,4 +1,9 @@
-"""The points ledger (append-only lines) and the running balance each line updates."""
+"""The points ledger (append-only lines) and the per-resident row entries lock on.
+
+A balance is the sum of the resident's ledger lines, never a stored number that could
+drift from them; each line's `balance_after` is that sum as it stood when the line was
+written (the kiosk shows it).
+"""
 
 from __future__ import annotations
 
@@ -27,11 +32,12 @@ class PointsLedgerEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class PointsBalance(Base):
-    """One row per resident; updated in place so concurrent entries serialize on its lock."""
+class PointsLock(Base):
+    """One row per resident, holding no balance: writers lock it so that two entries for
+    the same resident never both read the old sum (no overdraft, no duplicate running
+    total). The balance itself is always `SUM(points_ledger.delta)`."""
 
-    __tablename__ = "points_balances"
+    __tablename__ = "points_locks"
 
     resident_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    balance: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    locked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

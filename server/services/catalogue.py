@@ -107,11 +107,11 @@ def add_reward(
     points: int,
     name_en: str | None = None,
     name_ko: str | None = None,
+    description: str | None = None,
     actor: str = "admin",
 ) -> Reward:
     """Add a reward residents can redeem points for; every active kiosk's feed gets it."""
-    if not 0 < points <= 100_000:
-        raise InvalidInputError("a reward must cost between 1 and 100000 points")
+    _check_points(points)
     now = utcnow()
     reward = Reward(
         id=uuid.uuid4(),
@@ -119,6 +119,7 @@ def add_reward(
         name_en=_text(name_en, "the English name"),
         name_ko=_text(name_ko, "the Korean name"),
         points=points,
+        description=_description(description),
         active=True,
         created_at=now,
         updated_at=now,
@@ -130,6 +131,56 @@ def add_reward(
           detail={"name": reward.name_zh, "points": points, "kiosks": kiosks})
     log.info("reward %s (%s, %d points) added", reward.id, reward.name_zh, points)
     return reward
+
+
+def edit_reward(
+    session: Session,
+    reward_id: uuid.UUID,
+    *,
+    name_zh: str,
+    points: int,
+    name_en: str | None = None,
+    name_ko: str | None = None,
+    description: str | None = None,
+    actor: str = "admin",
+) -> Reward:
+    """Change a reward's names, cost or description; a name or cost change reaches every kiosk.
+
+    A redemption already made keeps the points it cost then (its ledger line says so).
+    """
+    reward = session.get(Reward, reward_id)
+    if reward is None:
+        raise NotFoundError(f"no reward with id {reward_id}; `linli admin list-rewards` lists them")
+    _check_points(points)
+    before = reward_entry(reward)
+    old = {"name": reward.name_zh, "points": reward.points}
+    reward.name_zh = _text(name_zh, "the Chinese name", required=True)  # type: ignore[assignment]
+    reward.name_en = _text(name_en, "the English name")
+    reward.name_ko = _text(name_ko, "the Korean name")
+    reward.points = points
+    reward.description = _description(description)
+    reward.updated_at = utcnow()
+    session.flush()
+    entry = reward_entry(reward)
+    # The description is not on the wire: kiosks hear of an edit only when it shows there.
+    kiosks = _fan_out(session, [(ChangeKind.REWARD, entry)]) if entry != before else 0
+    audit(session, actor=actor, action="reward.edited", target=f"reward:{reward.id}",
+          detail={"before": old, "name": reward.name_zh, "points": points, "kiosks": kiosks})
+    log.info("reward %s edited (%s, %d points); sent to %d kiosk(s)",
+             reward.id, reward.name_zh, points, kiosks)
+    return reward
+
+
+def _check_points(points: int) -> None:
+    if not 0 < points <= 100_000:
+        raise InvalidInputError("a reward must cost between 1 and 100000 points")
+
+
+def _description(value: str | None) -> str | None:
+    value = (value or "").strip() or None
+    if value is not None and (len(value) > 1000 or "\x00" in value):
+        raise InvalidInputError("a description must be at most 1000 characters of plain text")
+    return value
 
 
 def retire_activity(session: Session, activity_id: uuid.UUID, *, actor: str = "admin") -> Activity:

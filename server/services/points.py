@@ -1,17 +1,23 @@
-"""Points: the ledger, balances that never go below zero, credits by staff, redemptions."""
+"""Points: the ledger, balances that never go below zero, credits by staff, redemptions.
+
+A balance is the sum of the resident's ledger lines. Entries for one resident serialize on
+the resident's `points_locks` row: the lock is taken (a write) before the sum is read, so
+on PostgreSQL the sum is read after any concurrent entry has committed (READ COMMITTED
+takes a new snapshot per statement), and on SQLite the write lock is already held.
+"""
 
 from __future__ import annotations
 
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidStateError
-from server.models import PointsBalance, PointsLedgerEntry, Resident, utcnow
+from server.models import PointsLedgerEntry, PointsLock, Resident, utcnow
 from server.services.audit import audit
 from server.services.feed import append_change
 from sync.records import ChangeKind, PointsEntry
@@ -35,10 +41,28 @@ def points_entry(entry: PointsLedgerEntry) -> PointsEntry:
 
 
 def balance_of(session: Session, resident_id: uuid.UUID) -> int:
-    balance = session.scalar(
-        select(PointsBalance.balance).where(PointsBalance.resident_id == resident_id)
-    )
-    return balance or 0
+    """The resident's balance: the sum of their ledger lines."""
+    return int(session.scalar(
+        select(func.coalesce(func.sum(PointsLedgerEntry.delta), 0))
+        .where(PointsLedgerEntry.resident_id == resident_id)
+    ) or 0)
+
+
+def balances_of(session: Session, resident_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Balances of many residents in one query (0 for those without a line)."""
+    sums = dict(session.execute(
+        select(PointsLedgerEntry.resident_id, func.sum(PointsLedgerEntry.delta))
+        .where(PointsLedgerEntry.resident_id.in_(resident_ids))
+        .group_by(PointsLedgerEntry.resident_id)
+    ).all()) if resident_ids else {}
+    return {resident_id: int(sums.get(resident_id) or 0) for resident_id in resident_ids}
+
+
+def ledger_of(session: Session, resident_id: uuid.UUID, limit: int = 200) -> list[PointsLedgerEntry]:
+    """The resident's latest ledger lines, newest first."""
+    return list(session.scalars(
+        select(PointsLedgerEntry).where(PointsLedgerEntry.resident_id == resident_id)
+        .order_by(PointsLedgerEntry.created_at.desc()).limit(limit)))
 
 
 def credit_points(
@@ -136,21 +160,16 @@ def _post_entry(
 
 
 def _change_balance(session: Session, resident_id: uuid.UUID, delta: int) -> int | None:
-    """Apply delta in one statement (so concurrent entries serialize on the row lock)."""
-    now = utcnow()
-    if delta < 0:
-        # Conditional update: no row matched means the balance is too low (or zero).
-        return session.execute(
-            update(PointsBalance)
-            .where(PointsBalance.resident_id == resident_id, PointsBalance.balance >= -delta)
-            .values(balance=PointsBalance.balance + delta, updated_at=now)
-            .returning(PointsBalance.balance)
-            .execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
+    """Lock the resident's entries, then the new balance: the ledger's sum plus `delta`.
+
+    None if that would go below zero.
+    """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(PointsBalance).values(resident_id=resident_id, balance=delta, updated_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[PointsBalance.resident_id],
-        set_={"balance": PointsBalance.balance + delta, "updated_at": now},
-    ).returning(PointsBalance.balance)
-    return session.execute(statement).scalar_one()
+    now = utcnow()
+    # A write, not a SELECT ... FOR UPDATE: it creates the row the first time, locks it on
+    # PostgreSQL, and takes SQLite's write lock before the sum below is read.
+    session.execute(insert(PointsLock).values(resident_id=resident_id, locked_at=now)
+                    .on_conflict_do_update(index_elements=[PointsLock.resident_id],
+                                           set_={"locked_at": now}))
+    balance = balance_of(session, resident_id) + delta
+    return None if balance < 0 else balance
