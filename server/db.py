@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import zlib
 from collections.abc import Iterator
@@ -108,11 +109,28 @@ def downgrade(url_or_engine: str | Engine, revision: str) -> None:
     _run_migration(url_or_engine, lambda config: command.downgrade(config, revision))
 
 
+@contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """One migrating process at a time on a SQLite file (Alembic's SQLite DDL is not
+    transactional, so two processes could both see an old revision and both create its
+    tables); a lock file beside the database, released when the process ends anyway."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _run_migration(url_or_engine: str | Engine, run) -> None:  # type: ignore[no-untyped-def]
     owned = isinstance(url_or_engine, str)
     engine = create_db_engine(url_or_engine) if owned else url_or_engine
     try:
-        with engine.connect() as connection:
+        with _sqlite_migration_lock(engine), engine.connect() as connection:
             postgres = connection.dialect.name == "postgresql"
             if postgres:
                 # Several server processes starting together would otherwise all try
