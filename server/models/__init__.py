@@ -27,6 +27,7 @@ from server.models.records import (
     VolunteerSuggestion,
     WristbandAlert,
 )
+from server.models.workflow import RequestHandling
 
 __all__ = [
     "Account",
@@ -46,6 +47,7 @@ __all__ = [
     "PointsLedgerEntry",
     "PointsRedemption",
     "ReceivedRecord",
+    "RequestHandling",
     "Resident",
     "Reward",
     "ServiceRequest",
