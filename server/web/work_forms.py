@@ -37,11 +37,14 @@ class Field:
     kind: str  # choice, text, date, activity
     choices: tuple[str, ...] = ()
     required: bool = False
+    default: str = ""
 
 
 def _choice(model: type[BaseModel], name: str) -> Field:
     info = model.model_fields[name]
-    return Field(name, "choice", tuple(get_args(info.annotation)), info.is_required())
+    required = info.is_required()
+    return Field(name, "choice", tuple(get_args(info.annotation)), required,
+                 "" if required else str(info.default))
 
 
 FIELDS: dict[str, tuple[Field, ...]] = {
