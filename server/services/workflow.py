@@ -25,7 +25,6 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
-from server.errors import InvalidStateError
 from server.models import (
     Account,
     AuditEntry,

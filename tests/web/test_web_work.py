@@ -250,7 +250,6 @@ def test_every_work_string_is_in_each_catalogue() -> None:
     from server.web.i18n import LANGUAGES, catalogue
     from server.web.work import STATUS_CHOICES, TYPE_CHOICES
     from server.web.work_forms import FIELDS
-    from server.services.workflow import WorkflowRefused  # noqa: F401 - codes listed below
     from sync.records import RequestChannel
 
     used = {f"work.type.{t}" for t in TYPE_CHOICES} | {f"work.status.{s}" for s in STATUS_CHOICES}
