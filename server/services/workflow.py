@@ -217,6 +217,11 @@ def _handling(session: Session, item: QueueItem) -> RequestHandling:
 
 
 def _movable(session: Session, account: Account, record_id: uuid.UUID) -> QueueItem:
+    # Two workers acting on one request at once take turns (PostgreSQL row lock; SQLite
+    # writers are serialised anyway), so the second sees the first's change, never a
+    # duplicate handling row.
+    session.execute(select(ServiceRequest.record_id).where(ServiceRequest.record_id == record_id)
+                    .with_for_update())
     item = get_item(session, account, record_id)
     if item.read_only:
         raise WorkflowRefused("grocery")
