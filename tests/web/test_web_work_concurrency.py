@@ -72,4 +72,3 @@ def test_two_assignments_at_once_wait_for_each_other(
     assigned = [p["handled_by"] for kind, p in kinds
                 if kind == "request_status" and p["request_id"] == str(record) and p["status"] == "assigned"]
     assert assigned == ["网格员小李", "网格员小陈"]
-
