@@ -19,6 +19,8 @@ from sync.records import (
     HelpCallStatus,
     KioskInfo,
     PointsEntry,
+    RecordKind,
+    RequestCreated,
     RequestStatusChange,
     Resident,
     ResidentRemoved,
@@ -125,6 +127,28 @@ def _request_status(
                  change.seq, status.request_id)
 
 
+def _request_created(
+    conn: Connection, change: Change, created: RequestCreated, now: datetime
+) -> None:
+    # Stored like a request made here, with the payload a kiosk would have pushed, so "my
+    # requests", feedback and later `request_status` changes treat it the same. It has no
+    # outbox item: the server already has it, and nothing here ever pushes it back.
+    stmt = insert(LocalRecord.__table__).values(
+        id=created.request_id,
+        kind=RecordKind.SERVICE_REQUEST.value,
+        resident_id=created.resident_id,
+        created_at=created.created_at,
+        payload={"resident_id": str(created.resident_id),
+                 "details": created.details.model_dump(mode="json")},
+        status="received",
+        status_detail={"handled_by": None, "note": None, "channel": created.channel.value,
+                       "entered_by": created.entered_by},
+        updated_at=now,
+    )
+    # Idempotent: a page fetched again must not reset a status applied after it.
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+
+
 def _help_call_status(
     conn: Connection, change: Change, status: HelpCallStatus, now: datetime
 ) -> None:
@@ -205,6 +229,7 @@ HANDLERS: dict[ChangeKind, Handler] = {
     ChangeKind.POINTS_ENTRY: _points_entry,
     ChangeKind.ACTIVITY: _activity,
     ChangeKind.REWARD: _reward,
+    ChangeKind.REQUEST_CREATED: _request_created,
 }
 
 

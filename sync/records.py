@@ -92,6 +92,7 @@ class ChangeKind(StrEnum):
     POINTS_ENTRY = "points_entry"
     ACTIVITY = "activity"  # an upcoming activity, added, changed or retired
     REWARD = "reward"  # a points reward, added, changed or retired
+    REQUEST_CREATED = "request_created"  # a request staff entered for a resident (phone, walk-in)
 
 
 class Language(StrEnum):
@@ -377,6 +378,26 @@ class RequestStatusChange(_Wire):
     note: Annotated[str, Field(max_length=1000)] | None = None
 
 
+class RequestChannel(StrEnum):
+    """How a service request reached the community."""
+
+    KIOSK = "kiosk"
+    PHONE = "phone"  # the resident (or family) phoned the service centre
+    WALK_IN = "walk_in"  # the resident came to the service centre's window
+
+
+class RequestCreated(_Wire):
+    """A service request staff entered on a resident's behalf. The kiosk lists it with the
+    resident's own requests; later `request_status` changes refer to `request_id`."""
+
+    request_id: uuid.UUID
+    resident_id: uuid.UUID
+    created_at: Time
+    details: RequestDetails
+    channel: Literal[RequestChannel.PHONE, RequestChannel.WALK_IN]
+    entered_by: Text | None = None
+
+
 class HelpCallState(StrEnum):
     RECEIVED = "received"
     ACKNOWLEDGED = "acknowledged"
@@ -444,6 +465,7 @@ CHANGE_MODELS: dict[ChangeKind, type[_Wire]] = {
     ChangeKind.POINTS_ENTRY: PointsEntry,
     ChangeKind.ACTIVITY: Activity,
     ChangeKind.REWARD: Reward,
+    ChangeKind.REQUEST_CREATED: RequestCreated,
 }
 
 

@@ -29,6 +29,7 @@ from server.models.records import (
     WristbandAlert,
 )
 from server.models.visits import Visit, VisitTask
+from server.models.workflow import RequestHandling
 
 __all__ = [
     "Account",
@@ -48,6 +49,7 @@ __all__ = [
     "PointsLock",
     "PointsRedemption",
     "ReceivedRecord",
+    "RequestHandling",
     "Resident",
     "Reward",
     "ServerIncarnation",
