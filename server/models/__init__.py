@@ -27,6 +27,7 @@ from server.models.records import (
     VolunteerSuggestion,
     WristbandAlert,
 )
+from server.models.volunteering import GroceryClaim, SuggestionMark, VolunteerPointsEntry
 
 __all__ = [
     "Account",
@@ -37,6 +38,7 @@ __all__ = [
     "CaregiverLink",
     "Feedback",
     "Grid",
+    "GroceryClaim",
     "HelpCall",
     "HelpCallEvent",
     "Kiosk",
@@ -50,8 +52,10 @@ __all__ = [
     "Reward",
     "ServiceRequest",
     "StaffGrid",
+    "SuggestionMark",
     "UtcDateTime",
     "VitalsSample",
+    "VolunteerPointsEntry",
     "VolunteerSuggestion",
     "WebSession",
     "Wristband",
