@@ -26,3 +26,4 @@ class Settings(BaseSettings):
     login_window_minutes: float = Field(default=15.0, gt=0)
     live_heartbeat_seconds: float = Field(default=15.0, gt=0)
     kiosk_seen_flush_seconds: float = Field(default=30.0, gt=0)  # reachability resolution
+    grocery_claim_limit: int = Field(default=2, ge=1)  # grocery orders one volunteer holds at once
