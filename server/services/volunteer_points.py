@@ -111,8 +111,10 @@ def _credit_volunteer(session: Session, account_id: uuid.UUID, request_id: uuid.
     statement = _insert(session)(VolunteerPointsEntry).values(
         id=uuid.uuid4(), account_id=account_id, delta=delta, reason=rule.reason,
         request_id=request_id, created_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=[VolunteerPointsEntry.request_id])
-    if session.execute(statement).rowcount:
+    ).on_conflict_do_nothing(index_elements=[VolunteerPointsEntry.request_id]
+                             ).returning(VolunteerPointsEntry.id)
+    # RETURNING, not rowcount: an ORM-enabled INSERT does not report a reliable rowcount.
+    if session.execute(statement).scalar_one_or_none() is not None:
         audit(session, actor=actor, action="volunteer_points.credited",
               target=f"account:{account_id}",
               detail={"delta": delta, "reason": COMPLETED_SERVICE, "request_id": str(request_id)})
@@ -189,8 +191,9 @@ def mark_useful(session: Session, account: Account, kiosk_id: uuid.UUID, record_
         _insert(session)(SuggestionMark).values(
             kiosk_id=kiosk_id, record_id=record_id, marked_by=account.id, marked_at=utcnow())
         .on_conflict_do_nothing(index_elements=[SuggestionMark.kiosk_id, SuggestionMark.record_id])
-    ).rowcount
-    if not inserted:
+        .returning(SuggestionMark.record_id)
+    ).scalar_one_or_none()
+    if inserted is None:
         raise InvalidStateError(f"suggestion {record_id} is already marked useful")
     mark = session.scalars(select(SuggestionMark).where(
         SuggestionMark.kiosk_id == kiosk_id, SuggestionMark.record_id == record_id)).one()

@@ -185,7 +185,10 @@ def test_points_are_credited_once_when_the_resident_rates_the_delivery(
     with session_scope(migrated_engine) as session:
         entries = list(session.scalars(select(VolunteerPointsEntry)))
         vol_id = accounts.find_account(session, "vol").id
+        credited = session.scalars(select(AuditEntry.action).where(
+            AuditEntry.action == "volunteer_points.credited")).all()
     assert [(entry.account_id, entry.delta) for entry in entries] == [(vol_id, 10)]
+    assert len(credited) == 1
     assert status_of(migrated_engine, order_id) == "done"
     assert kiosk_steps(vol, community, order_id)[-1] == ("done", "志愿者小周")
     points = vol.get("/volunteer").text.split('id="my-points"')[1]
@@ -204,6 +207,11 @@ def test_a_rating_for_another_resident_pays_nothing(
     with session_scope(migrated_engine) as session:
         assert session.scalars(select(VolunteerPointsEntry)).all() == []
     assert status_of(migrated_engine, order_id) == "delivered"
+
+
+def audit_count(engine: Engine, action: str) -> int:
+    with session_scope(engine) as session:
+        return len(session.scalars(select(AuditEntry.id).where(AuditEntry.action == action)).all())
 
 
 def _balance(engine: Engine, resident: uuid.UUID) -> int:
@@ -225,6 +233,7 @@ def test_a_useful_suggestion_gives_its_resident_points_once(
     assert se.post(mark, data={"csrf_token": csrf_of(page)}, follow_redirects=False).status_code == 303
     assert se.post(mark, data={"csrf_token": csrf_of(page)}, follow_redirects=False).status_code == 303
     assert _balance(migrated_engine, community.east_resident) == 5
+    assert audit_count(migrated_engine, "suggestion.useful") == 1
     assert 'class="ok useful"' in se.get("/suggestions").text
     pull = se.get("/api/v1/sync/pull", headers=community.kiosk_headers).json()
     entries = [change["payload"] for change in pull["changes"] if change["kind"] == "points_entry"]
