@@ -1,4 +1,4 @@
-"""Volunteering: who holds which grocery order, volunteers' own points, suggestions marked useful."""
+"""Volunteering: who holds which grocery order, volunteers' own points, useful suggestions."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ class VolunteerPointsEntry(Base):
     """
 
     __tablename__ = "volunteer_points"
-    __table_args__ = (Index("ix_volunteer_points_account_id_created_at", "account_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_volunteer_points_account_id_created_at", "account_id", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"))

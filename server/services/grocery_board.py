@@ -102,8 +102,8 @@ class HeldOrder:
 
 
 def _items(details: dict) -> list[Item]:
-    return [Item(str(item.get("name", "")), _quantity(item.get("quantity")), str(item.get("unit", "")))
-            for item in details.get("items", [])]
+    return [Item(str(item.get("name", "")), _quantity(item.get("quantity")),
+                 str(item.get("unit", ""))) for item in details.get("items", [])]
 
 
 def _quantity(raw: object) -> str:
@@ -135,7 +135,8 @@ def open_orders(session: Session, *, limit: int = 100) -> list[OpenOrder]:
         .where(ServiceRequest.status == RequestStatus.RECEIVED.value)
         .order_by(ReceivedRecord.received_at).limit(limit)
     ).all()
-    return [OpenOrder(row.record_id, _items(row.details), row.details.get("note"), area, received_at)
+    return [OpenOrder(row.record_id, _items(row.details), row.details.get("note"), area,
+                      received_at)
             for row, received_at, area in rows]
 
 
@@ -160,10 +161,11 @@ def held_orders(session: Session, account: Account, *, actor: str) -> list[HeldO
     ).all()
     held = []
     for row, received_at, area, name, address in rows:
-        audit(session, actor=actor, action="grocery.address_view", target=f"request:{row.record_id}",
+        audit(session, actor=actor, action="grocery.address_view",
+              target=f"request:{row.record_id}",
               detail={"resident_id": str(row.resident_id)})
-        held.append(HeldOrder(row.record_id, row.status, _items(row.details), row.details.get("note"),
-                              area, received_at, name or "", address))
+        held.append(HeldOrder(row.record_id, row.status, _items(row.details),
+                              row.details.get("note"), area, received_at, name or "", address))
     return held
 
 
@@ -193,8 +195,8 @@ def release(session: Session, account: Account, request_id: uuid.UUID, *, actor:
     kiosk_id = _held_guard(session, account, request_id, HELD)
     session.execute(delete(GroceryClaim).where(GroceryClaim.kiosk_id == kiosk_id,
                                                GroceryClaim.record_id == request_id))
-    row = session.scalars(select(ServiceRequest).where(ServiceRequest.kiosk_id == kiosk_id,
-                                                       ServiceRequest.record_id == request_id)).one()
+    row = session.scalars(select(ServiceRequest).where(
+        ServiceRequest.kiosk_id == kiosk_id, ServiceRequest.record_id == request_id)).one()
     row.handled_by = None  # nobody is shopping any more
     set_request_status(session, request_id, RequestStatus.RECEIVED, actor=actor)
     audit(session, actor=actor, action="grocery.released", target=f"request:{request_id}")

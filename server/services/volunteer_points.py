@@ -1,4 +1,4 @@
-"""Points for volunteering (assets/points/rules.yaml): a volunteer's completed order, a useful suggestion.
+"""Points for volunteering (assets/points/rules.yaml): completed orders, useful suggestions.
 
 Whose ledger: residents' points live in `points_ledger`, keyed by resident and sent to
 their kiosk. Volunteers are web accounts, not residents, so their points go to a ledger of
@@ -80,7 +80,8 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
 # -- a volunteer's completed order ------------------------------------------------------
 
 
-def credit_rated_orders(session: Session, kiosk_id: uuid.UUID, ratings: list[wire.Feedback]) -> None:
+def credit_rated_orders(session: Session, kiosk_id: uuid.UUID,
+                        ratings: list[wire.Feedback]) -> None:
     """Called as the kiosk's ratings are stored: delivered orders they rate are done and paid."""
     for rating in ratings:
         claim = session.execute(
@@ -98,7 +99,8 @@ def credit_rated_orders(session: Session, kiosk_id: uuid.UUID, ratings: list[wir
             continue
         actor = f"kiosk:{kiosk_id}"
         row = session.scalars(select(ServiceRequest).where(
-            ServiceRequest.kiosk_id == kiosk_id, ServiceRequest.record_id == rating.request_id)).one()
+            ServiceRequest.kiosk_id == kiosk_id,
+            ServiceRequest.record_id == rating.request_id)).one()
         set_request_status(session, rating.request_id, RequestStatus.DONE,
                            handled_by=row.handled_by, actor=actor)
         _credit_volunteer(session, claim.account_id, rating.request_id, actor=actor)
@@ -159,6 +161,8 @@ def _may_mark(session: Session, account: Account, resident_id: uuid.UUID | None)
 
 def suggestions(session: Session, account: Account, *, limit: int = 200) -> list[SuggestionView]:
     """The suggestions `account` may mark, newest first."""
+    if Role(account.role) not in (Role.STAFF, Role.ADMIN):
+        return []
     query = (
         select(VolunteerSuggestion, Resident.display_name, SuggestionMark.record_id)
         .outerjoin(Resident, Resident.id == VolunteerSuggestion.resident_id)
@@ -167,11 +171,10 @@ def suggestions(session: Session, account: Account, *, limit: int = 200) -> list
         .order_by(VolunteerSuggestion.created_at.desc()).limit(limit)
     )
     scope = visibility.resident_ids_in_scope(session, account)
-    if Role(account.role) not in (Role.STAFF, Role.ADMIN):
-        return []
     if scope is not None:
         query = query.where(VolunteerSuggestion.resident_id.in_(list(scope)))
-    return [SuggestionView(row.kiosk_id, row.record_id, row.text, row.created_at, name, mark is not None)
+    return [SuggestionView(row.kiosk_id, row.record_id, row.text, row.created_at, name,
+                           mark is not None)
             for row, name, mark in session.execute(query).all()]
 
 
@@ -183,7 +186,8 @@ def mark_useful(session: Session, account: Account, kiosk_id: uuid.UUID, record_
     suggestion that does not exist), InvalidStateError when it is already marked.
     """
     suggestion = session.scalars(select(VolunteerSuggestion).where(
-        VolunteerSuggestion.kiosk_id == kiosk_id, VolunteerSuggestion.record_id == record_id)).first()
+        VolunteerSuggestion.kiosk_id == kiosk_id,
+        VolunteerSuggestion.record_id == record_id)).first()
     if suggestion is None or not _may_mark(session, account, suggestion.resident_id):
         raise NotFoundError(f"no suggestion {record_id} for {account.username}")
     # The mark's primary key decides: of two staff marking at once, one row goes in.

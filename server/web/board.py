@@ -77,7 +77,8 @@ def _act(request: Request, viewer: Viewer, request_id: uuid.UUID, action: Action
             session.rollback()
             with request.app.state.sessions() as audit_session:
                 audit(audit_session, actor=viewer.actor, action="grocery.refused",
-                      target=f"request:{request_id}", detail={"action": action, "why": refused.reason})
+                      target=f"request:{request_id}",
+                      detail={"action": action, "why": refused.reason})
                 audit_session.commit()
             return refused.reason
         session.commit()
@@ -117,7 +118,8 @@ def _mark(request: Request, viewer: Viewer, kiosk_id: uuid.UUID, record_id: uuid
         except NotFoundError:
             raise Forbidden() from None
         except InvalidStateError:
-            session.rollback()  # marked already (perhaps by someone else just now): no second credit
+            # Marked already (perhaps by someone else just now): no second credit.
+            session.rollback()
 
 
 @router.post("/suggestions/{kiosk_id}/{record_id}/useful")

@@ -5,7 +5,6 @@ learns each step with the volunteer's name, and the resident's rating pays the v
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
