@@ -3,21 +3,26 @@
 They act on whatever the demo kiosk sends, one step every few seconds, through the same
 server services the staff and caregiver pages use, so the kiosk learns each step by its
 normal pull: a help call is acknowledged by the resident's first caregiver, a grocery order
-is claimed, bought and delivered, any other request is assigned, worked on and done.
+is claimed, bought and delivered by the demo volunteer's account on the grocery board
+(services/grocery_board.py, so its claim limit and audit apply), any other request is
+assigned, worked on and done.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import uuid
 from collections.abc import Callable
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from server.db import session_scope
-from server.models import Resident
+from server.models import Account, Resident
 from server.models.records import CallbackRequest, HelpCall, ServiceRequest
+from server.services import accounts, grocery_board
 from server.services.help_calls import acknowledge_help_call
 from server.services.requests import set_request_status
 from sync.records import HelpCallState, RequestStatus
@@ -25,6 +30,8 @@ from sync.records import HelpCallState, RequestStatus
 log = logging.getLogger(__name__)
 
 VOLUNTEER = "志愿者小刘 volunteer Liu"
+# The demo volunteer's account; its password is random and never shown: nobody signs in as it.
+VOLUNTEER_USERNAME = "demo-volunteer-liu"
 GRID_WORKER = "网格员老陈 grid worker Chen"
 SERVICE_CENTRE = "社区服务中心 service centre"
 DUTY_STAFF = "社区值班员 duty staff"
@@ -48,8 +55,9 @@ class DemoStaff:
     """One action per step: help calls first (they are urgent), then the oldest request."""
 
     def __init__(self, engine: Engine, kiosk_id: uuid.UUID, *, acknowledge_help: bool = True,
-                 say: Callable[[str], None] = print) -> None:
+                 say: Callable[[str], None] = print, claim_limit: int = 2) -> None:
         self._engine = engine
+        self._claim_limit = claim_limit
         self._kiosk_id = kiosk_id
         self._acknowledge_help = acknowledge_help
         self._say = say
@@ -82,11 +90,24 @@ class DemoStaff:
                     if status is None:
                         continue
                     who = _who_does(model, row)
-                    set_request_status(session, row.record_id, status, handled_by=who,
-                                       actor="demo staff")
+                    if model is ServiceRequest and row.request_type == grocery_board.GROCERY:
+                        self._shop(session, row.record_id, status)
+                    else:
+                        set_request_status(session, row.record_id, status, handled_by=who,
+                                           actor="demo staff")
                     what = getattr(row, "request_type", "call-back")
                     return self._done(f"[server] {who}: {what} -> {status.value}")
         return None
+
+    def _shop(self, session: Session, request_id: uuid.UUID, status: RequestStatus) -> None:
+        volunteer = _demo_volunteer(session)
+        if status is RequestStatus.CLAIMED:
+            grocery_board.claim(session, volunteer, request_id, limit=self._claim_limit,
+                                actor="demo staff")
+        elif status is RequestStatus.BOUGHT:
+            grocery_board.bought(session, volunteer, request_id, actor="demo staff")
+        else:
+            grocery_board.delivered(session, volunteer, request_id, actor="demo staff")
 
     def _done(self, line: str) -> str:
         self._say(line)
@@ -97,6 +118,14 @@ class DemoStaff:
         resident = session.get(Resident, resident_id) if resident_id else None  # type: ignore[attr-defined]
         caregivers = list(getattr(resident, "caregivers", None) or [])
         return caregivers[0] if caregivers else DUTY_STAFF
+
+
+def _demo_volunteer(session: Session) -> Account:
+    account = accounts.find_account(session, VOLUNTEER_USERNAME)
+    if account is None:
+        account = accounts.create_account(session, VOLUNTEER_USERNAME, secrets.token_urlsafe(24),
+                                          "volunteer", display_name=VOLUNTEER, actor="demo")
+    return account
 
 
 def _steps_of_request(row: ServiceRequest) -> tuple[RequestStatus, ...]:

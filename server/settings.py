@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     # Local dates: the Monday a week starts (visit diary, satisfaction, weekly report).
     community_timezone: str = "Asia/Shanghai"
     visit_target_per_week: int = Field(default=10, ge=1)  # distinct households per worker
+    grocery_claim_limit: int = Field(default=2, ge=1)  # grocery orders one volunteer holds at once
 
     @field_validator("community_timezone")
     @classmethod

@@ -30,6 +30,7 @@ from server.models.records import (
 )
 from server.models.visits import Visit, VisitTask
 from server.models.workflow import RequestHandling
+from server.models.volunteering import GroceryClaim, SuggestionMark, VolunteerPointsEntry
 
 __all__ = [
     "Account",
@@ -40,6 +41,7 @@ __all__ = [
     "CaregiverLink",
     "Feedback",
     "Grid",
+    "GroceryClaim",
     "HelpCall",
     "HelpCallEvent",
     "Kiosk",
@@ -55,10 +57,12 @@ __all__ = [
     "ServerIncarnation",
     "ServiceRequest",
     "StaffGrid",
+    "SuggestionMark",
     "UtcDateTime",
     "Visit",
     "VisitTask",
     "VitalsSample",
+    "VolunteerPointsEntry",
     "VolunteerSuggestion",
     "WebSession",
     "Wristband",

@@ -28,7 +28,7 @@ from server.models import (
     WristbandAlert,
     utcnow,
 )
-from server.services import help_calls, live, points
+from server.services import help_calls, live, points, volunteer_points
 from server.services.audit import audit
 from server.services.bulk import bulk_insert
 from server.services.feed import PendingChange, append_changes
@@ -215,6 +215,9 @@ def _feedback(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecor
             "comment": feedback.comment,
         })
     _bulk(session, Feedback, rows)
+    # A rating of a delivered grocery order is the resident confirming it: done, volunteer paid.
+    volunteer_points.credit_rated_orders(
+        session, kiosk_id, [record.payload for record in records])  # type: ignore[misc]
     return []
 
 

@@ -135,8 +135,3 @@ async def home(request: Request) -> Response:
         return RedirectResponse("/login", status_code=303)
     return RedirectResponse(HOME_OF[viewer.role], status_code=303)
 
-
-@router.get("/volunteer")
-def volunteer_home(request: Request,
-                   viewer: Annotated[Viewer, Depends(access(Role.VOLUNTEER))]) -> Response:
-    return render(request, "volunteer.html", {"viewer": viewer})

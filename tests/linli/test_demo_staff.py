@@ -11,11 +11,13 @@ from linli.demo_staff import (
     GROCERY_STEPS,
     REQUEST_STEPS,
     VOLUNTEER,
+    VOLUNTEER_USERNAME,
     DemoStaff,
     next_status,
 )
 from server.db import session_scope
-from server.models import KioskChange
+from server.models import GroceryClaim, KioskChange
+from server.services.accounts import find_account
 from server.models.records import HelpCall, ServiceRequest
 from server.services.directory import create_resident
 from server.services.ingest import push_batch
@@ -64,6 +66,10 @@ def test_demo_staff_answer_help_first_then_move_requests_to_the_end(
         rows = {str(row.record_id): row for row in session.scalars(select(ServiceRequest))}
         assert (rows[grocery["id"]].status, rows[grocery["id"]].handled_by) == \
             ("delivered", VOLUNTEER)
+        # The grocery order went through the board, held by the demo volunteer's account.
+        claim = session.scalars(select(GroceryClaim)).one()
+        assert claim.account_id == find_account(session, VOLUNTEER_USERNAME).id
+        assert claim.delivered_at is not None
         assert (rows[repair["id"]].status, rows[repair["id"]].handled_by) == ("done", GRID_WORKER)
         # Every step went to the kiosk's feed, after the server's own "received".
         changes = list(session.scalars(
