@@ -16,6 +16,7 @@ from server.api.routes import health, sync
 from server.db import create_db_engine, session_factory
 from server.ratelimit import TokenBucketLimiter
 from server.services import live
+from server.services.escalation_worker import EscalationWorker
 from server.services.kiosk_seen import KioskSeenRecorder
 from server.settings import Settings
 from server.web import install_web
@@ -41,7 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if listener is not None:
             await run_in_threadpool(listener.start)
         app.state.kiosks_seen.start()
+        app.state.escalation.start()
         yield
+        await run_in_threadpool(app.state.escalation.stop)
         await run_in_threadpool(app.state.kiosks_seen.stop)
         if listener is not None:
             await run_in_threadpool(listener.stop)
@@ -61,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.rate_limit_per_second, settings.rate_limit_burst
     )
     app.state.kiosks_seen = KioskSeenRecorder(engine, settings.kiosk_seen_flush_seconds)
+    # Fires due escalation steps and sends webhooks (every process; rows keep it exactly-once).
+    app.state.escalation = EscalationWorker(engine, settings)
     install_error_handlers(app)
     app.include_router(health.router, prefix=API_PREFIX)
     app.include_router(sync.router, prefix=API_PREFIX)

@@ -13,6 +13,12 @@ from server.models.accounts import (
 from server.models.base import Base, UtcDateTime, utcnow
 from server.models.catalogue import Activity, Reward
 from server.models.directory import Kiosk, Resident, Wristband
+from server.models.escalation import (
+    AlarmEscalation,
+    EscalationChain,
+    EscalationStep,
+    WebhookDelivery,
+)
 from server.models.feed import AuditEntry, KioskChange
 from server.models.points import PointsBalance, PointsLedgerEntry
 from server.models.records import (
@@ -31,10 +37,13 @@ from server.models.records import (
 __all__ = [
     "Account",
     "Activity",
+    "AlarmEscalation",
     "AuditEntry",
     "Base",
     "CallbackRequest",
     "CaregiverLink",
+    "EscalationChain",
+    "EscalationStep",
     "Feedback",
     "Grid",
     "HelpCall",
@@ -54,6 +63,7 @@ __all__ = [
     "VitalsSample",
     "VolunteerSuggestion",
     "WebSession",
+    "WebhookDelivery",
     "Wristband",
     "WristbandAlert",
     "utcnow",
