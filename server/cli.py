@@ -71,6 +71,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
     add_catalogue_commands(commands, _add_db)
 
+    from server.escalation_cli import add_escalation_commands
+
+    add_escalation_commands(commands, _add_db)
+
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL",

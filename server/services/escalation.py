@@ -132,7 +132,10 @@ def _advance(session: Session, run: AlarmEscalation, now: datetime, public_url: 
             due = run.arrived_at + timedelta(seconds=steps[index + 1].after_seconds)
             # Nobody was told: do not wait for the next step's time.
             run.next_due_at = min(due, now) if found_nobody else due
-    live.announce(session, [live.LiveEvent("help_call", str(run.kiosk_id), str(run.record_id))])
+    if any(row.step_index > 0 for row in fired):
+        # The newly responsible people's consoles show the alarm "escalated to you". The
+        # first step tells people whose consoles showed the alarm as it arrived.
+        live.announce(session, [live.LiveEvent("help_call", str(run.kiosk_id), str(run.record_id))])
     return fired
 
 
