@@ -38,22 +38,24 @@ class EscalationWorker:
         self._policy = policy_from(settings)
         self._clock = clock
         self._stop = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._loop, args=(self.fire_due_steps,),
-                             name="linli-escalation", daemon=True),
-            threading.Thread(target=self._loop, args=(self.send_due_webhooks,),
-                             name="linli-webhooks", daemon=True),
-        ]
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        # A fresh stop flag and threads each time: one app may be started more than once (tests).
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._loop, args=(self._stop, self.fire_due_steps),
+                             name="linli-escalation", daemon=True),
+            threading.Thread(target=self._loop, args=(self._stop, self.send_due_webhooks),
+                             name="linli-webhooks", daemon=True),
+        ]
         for thread in self._threads:
             thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         for thread in self._threads:
-            if thread.is_alive():
-                thread.join(timeout=self._policy.timeout_seconds + 5)
+            thread.join(timeout=self._policy.timeout_seconds + 5)
 
     def fire_due_steps(self) -> int:
         now = self._clock()
@@ -72,8 +74,8 @@ class EscalationWorker:
                 return 0
         return len(webhooks.deliver_due(self._sessions, now, self._policy))
 
-    def _loop(self, work: Callable[[], int]) -> None:
-        while not self._stop.wait(self._settings.escalation_tick_seconds):
+    def _loop(self, stop: threading.Event, work: Callable[[], int]) -> None:
+        while not stop.wait(self._settings.escalation_tick_seconds):
             try:
                 work()
             except Exception:  # the database went away, a lock timed out: try again next tick
