@@ -63,11 +63,11 @@ async def _csrf_refused(request: Request, _exc: Exception) -> Response:
 
 
 def install_web(app: FastAPI) -> None:
-    from server.web import console, pages, residents, stats
+    from server.web import console, escalation, pages, residents, stats
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
-    for router in (pages.router, console.router, residents.router, stats.router):
+    for router in (pages.router, console.router, residents.router, escalation.router, stats.router):
         app.include_router(router, include_in_schema=False)

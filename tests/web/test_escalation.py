@@ -189,3 +189,61 @@ def test_two_sessions_never_fire_the_same_step(community: Community, migrated_en
         assert run_due_steps(second, t0) == []
     with session_scope(migrated_engine) as session:
         assert session.scalar(select(func.count()).select_from(EscalationStep)) == 1
+
+
+def test_staff_and_admins_edit_a_chain_in_the_browser(browser_for, community: Community,
+                                                      migrated_engine: Engine) -> None:
+    from server.services.escalation_chains import chain_for
+
+    page = f"/residents/{community.east_resident}/escalation"
+    for username in ("ca", "vol"):  # caregivers and volunteers may not
+        assert browser_for(username).get(page).status_code == 403
+    se = browser_for("se")
+    assert se.get(f"/residents/{community.west_resident}/escalation").status_code == 403  # not their grid
+    form = se.get(page)
+    assert form.status_code == 200 and "默认升级链" in form.text and 'value="account:ca"' in form.text
+    assert 'value="account:cb"' not in form.text  # cannot see 王秀英: never offered
+    assert "升级链" in se.get(f"/residents/{community.east_resident}").text
+
+    def post(client, data):  # type: ignore[no-untyped-def]
+        return client.post(page, data=data, follow_redirects=False)
+
+    token = csrf_of(form.text)
+    rows = {"after_seconds": ["0", "30", ""], "target": ["account:ca", "grid_staff", ""],
+            "webhook": ["", "https://sms.example/hook", ""]}
+    assert post(se, rows).status_code == 403  # no CSRF token: refused, nothing stored
+    with session_scope(migrated_engine) as session:
+        assert chain_for(session, community.east_resident)[1] is False
+
+    assert post(se, {**rows, "csrf_token": token}).status_code == 303
+    with session_scope(migrated_engine) as session:
+        steps, own = chain_for(session, community.east_resident)
+        assert own and steps == [Step(0, "account:ca"), Step(30, "grid_staff", "https://sms.example/hook")]
+        assert session.scalars(select(AuditEntry.actor).where(
+            AuditEntry.action == "escalation.chain_set")).all() == ["account:se"]
+    assert "自己的升级链" in se.get(page).text
+
+    wrong = post(se, {"csrf_token": token, "after_seconds": ["60", "0"], "target": ["admins", "grid_staff"],
+                      "webhook": ["", ""]})
+    assert wrong.status_code == 400 and "must not go down" in wrong.text
+    with session_scope(migrated_engine) as session:
+        assert chain_for(session, community.east_resident)[0][0] == Step(0, "account:ca")  # unchanged
+
+    assert post(se, {"csrf_token": token, "use_default": "1"}).status_code == 303
+    with session_scope(migrated_engine) as session:
+        assert chain_for(session, community.east_resident)[1] is False
+    assert browser_for("adm").get(f"/residents/{community.west_resident}/escalation").status_code == 200
+
+
+def test_every_escalation_string_is_in_each_catalogue() -> None:
+    from server.services.escalation_chains import ROLE_TARGETS
+    from server.web.i18n import LANGUAGES, catalogue
+
+    # Keys the templates build from values: t("escalation.target." ~ ...) and the like.
+    used = {f"escalation.target.{target}" for target in (*ROLE_TARGETS, "account")}
+    used |= {f"escalation.reason.{reason}"
+             for reason in ("first_step", "no_answer", "nobody_before", "fallback_admins")}
+    used |= {f"escalation.webhook_{status}" for status in ("pending", "sent", "failed")}
+    for lang in LANGUAGES:
+        keys = {key.removeprefix("web.") for key in catalogue(lang)}
+        assert not used - keys, (lang, used - keys)
