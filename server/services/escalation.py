@@ -80,9 +80,19 @@ def run_due_steps(session: Session, now: datetime, *, public_url: str = "",
         select(AlarmEscalation).where(AlarmEscalation.next_due_at <= now)
         .order_by(AlarmEscalation.next_due_at).limit(limit)
         .with_for_update(skip_locked=True)))
+    if not runs:
+        return []
+    # Lock the alarms before any kiosk feed row (as acknowledging and cancelling do: alarm,
+    # then feed), so these transactions queue behind each other instead of deadlocking; and
+    # an acknowledgement committing meanwhile is read here, never overwritten.
+    calls = {(call.kiosk_id, call.record_id): call for call in session.scalars(
+        select(HelpCall)
+        .where(tuple_(HelpCall.kiosk_id, HelpCall.record_id).in_([(r.kiosk_id, r.record_id) for r in runs]))
+        .order_by(HelpCall.kiosk_id, HelpCall.record_id)
+        .with_for_update().execution_options(populate_existing=True))}
     fired: list[EscalationStep] = []
     for run in runs:
-        fired += _advance(session, run, now, public_url)
+        fired += _advance(session, run, calls.get((run.kiosk_id, run.record_id)), now, public_url)
     return fired
 
 
@@ -92,10 +102,8 @@ def _end(run: AlarmEscalation, now: datetime, reason: str) -> None:
     run.end_reason = reason
 
 
-def _advance(session: Session, run: AlarmEscalation, now: datetime, public_url: str) -> list[EscalationStep]:
-    # Locked so an acknowledgement committing meanwhile is seen (and never overwritten).
-    call = session.get(HelpCall, (run.kiosk_id, run.record_id), with_for_update=True,
-                       populate_existing=True)
+def _advance(session: Session, run: AlarmEscalation, call: HelpCall | None, now: datetime,
+             public_url: str) -> list[EscalationStep]:
     if call is None or call.state not in WAITING_STATES:
         _end(run, now, call.state if call is not None else "gone")
         log.info("escalation of alarm %s stops: %s", run.record_id, run.end_reason)
