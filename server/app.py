@@ -16,6 +16,7 @@ from server.api.routes import health, sync
 from server.db import create_db_engine, session_factory
 from server.ratelimit import TokenBucketLimiter
 from server.services import live
+from server.services.escalation_chains import configure_default_chain
 from server.services.escalation_worker import EscalationWorker
 from server.services.kiosk_seen import KioskSeenRecorder
 from server.settings import Settings
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     The schema is not migrated here: `linli server` runs `server.db.upgrade` first.
     """
     settings = settings or Settings()
+    # A broken escalation chain file stops the server here, not the first alarm's push.
+    configure_default_chain(settings.escalation_chain_file, settings.escalation_webhook)
     engine = create_db_engine(settings.database_url)
 
     @asynccontextmanager

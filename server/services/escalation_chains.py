@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import asdict, dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,14 +95,29 @@ def load_chain_file(path: Path, webhook: str | None = None) -> list[Step]:
     return validate_steps(steps)
 
 
-@cache
-def default_chain() -> tuple[Step, ...]:
-    """The chain of residents without their own (settings: escalation_chain_file, _webhook)."""
-    from server.settings import Settings
+_default: tuple[Step, ...] | None = None
 
-    settings = Settings()
-    path = Path(settings.escalation_chain_file) if settings.escalation_chain_file else DEFAULT_CHAIN_FILE
-    return tuple(load_chain_file(path, settings.escalation_webhook or None))
+
+def configure_default_chain(chain_file: str = "", webhook: str = "") -> tuple[Step, ...]:
+    """Load the default chain (settings escalation_chain_file, escalation_webhook) now.
+
+    The server calls this at start, so a broken chain file stops it starting instead of
+    failing the first alarm's push.
+    """
+    global _default
+    path = Path(chain_file) if chain_file else DEFAULT_CHAIN_FILE
+    _default = tuple(load_chain_file(path, webhook or None))
+    return _default
+
+
+def default_chain() -> tuple[Step, ...]:
+    """The chain of residents without their own."""
+    if _default is None:
+        from server.settings import Settings
+
+        settings = Settings()
+        return configure_default_chain(settings.escalation_chain_file, settings.escalation_webhook)
+    return _default
 
 
 def chain_for(session: Session, resident_id: uuid.UUID | None) -> tuple[list[Step], bool]:

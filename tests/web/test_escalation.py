@@ -247,3 +247,25 @@ def test_every_escalation_string_is_in_each_catalogue() -> None:
     for lang in LANGUAGES:
         keys = {key.removeprefix("web.") for key in catalogue(lang)}
         assert not used - keys, (lang, used - keys)
+
+
+def test_the_default_chain_is_data_and_a_broken_one_stops_the_server(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from server.app import create_app
+    from server.errors import InvalidInputError
+    from server.services.escalation_chains import configure_default_chain, default_chain
+    from server.settings import Settings
+
+    good = tmp_path / "chain.yaml"
+    good.write_text("steps:\n  - {after_seconds: 0, target: admins}\n", encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("steps:\n  - {after_seconds: 30, target: neighbours}\n", encoding="utf-8")
+    try:
+        configure_default_chain(str(good), "https://sms.example/hook")
+        assert default_chain() == (Step(0, "admins", "https://sms.example/hook"),)
+        with pytest.raises(InvalidInputError, match="neighbours"):
+            create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                                escalation_chain_file=str(bad)))
+    finally:
+        configure_default_chain()
+    assert [step.target for step in default_chain()] == ["first_caregiver", "other_caregivers", "grid_staff"]
+    assert [step.after_seconds for step in default_chain()] == [0, 60, 180]
