@@ -194,8 +194,11 @@ class StepView:
     webhook_status: str | None  # pending, sent, failed; None without a webhook
 
 
-def steps_of(session: Session, keys: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> dict[tuple[uuid.UUID, uuid.UUID], tuple[StepView, ...]]:
-    """Fired steps per alarm key (kiosk id, record id), in order."""
+AlarmKey = tuple[uuid.UUID, uuid.UUID]  # (kiosk id, record id)
+
+
+def steps_of(session: Session, keys: Iterable[AlarmKey]) -> dict[AlarmKey, tuple[StepView, ...]]:
+    """Fired steps per alarm key, in order."""
     keys = list(keys)
     if not keys:
         return {}
@@ -204,7 +207,7 @@ def steps_of(session: Session, keys: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> d
         .outerjoin(WebhookDelivery, WebhookDelivery.step_id == EscalationStep.id)
         .where(tuple_(EscalationStep.kiosk_id, EscalationStep.record_id).in_(keys))
         .order_by(EscalationStep.step_index)).all()
-    found: dict[tuple[uuid.UUID, uuid.UUID], list[StepView]] = {}
+    found: dict[AlarmKey, list[StepView]] = {}
     for step, status in rows:
         found.setdefault((step.kiosk_id, step.record_id), []).append(StepView(
             step.step_index + 1, step.target, tuple(item["name"] for item in step.notified),
