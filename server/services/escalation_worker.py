@@ -37,24 +37,35 @@ class EscalationWorker:
         self._settings = settings
         self._policy = policy_from(settings)
         self._clock = clock
+        self._lock = threading.Lock()
+        self._starts = 0  # one app may be started by several test clients at once
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        # A fresh stop flag and threads each time: one app may be started more than once (tests).
-        self._stop = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._loop, args=(self._stop, self.fire_due_steps),
-                             name="linli-escalation", daemon=True),
-            threading.Thread(target=self._loop, args=(self._stop, self.send_due_webhooks),
-                             name="linli-webhooks", daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        with self._lock:
+            self._starts += 1
+            if self._starts > 1:
+                return
+            self._stop = threading.Event()
+            self._threads = [
+                threading.Thread(target=self._loop, args=(self._stop, self.fire_due_steps),
+                                 name="linli-escalation", daemon=True),
+                threading.Thread(target=self._loop, args=(self._stop, self.send_due_webhooks),
+                                 name="linli-webhooks", daemon=True),
+            ]
+            for thread in self._threads:
+                thread.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
+        """Stops the threads when every start has been matched by a stop."""
+        with self._lock:
+            self._starts = max(0, self._starts - 1)
+            if self._starts:
+                return
+            self._stop.set()
+            threads = self._threads
+        for thread in threads:
             thread.join(timeout=self._policy.timeout_seconds + 5)
 
     def fire_due_steps(self) -> int:

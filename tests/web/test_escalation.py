@@ -269,3 +269,21 @@ def test_the_default_chain_is_data_and_a_broken_one_stops_the_server(tmp_path) -
         configure_default_chain()
     assert [step.target for step in default_chain()] == ["first_caregiver", "other_caregivers", "grid_staff"]
     assert [step.after_seconds for step in default_chain()] == [0, 60, 180]
+
+
+def test_the_worker_fires_what_is_due_by_its_clock(server_client, community: Community,
+                                                   migrated_engine: Engine, server_settings) -> None:  # type: ignore[no-untyped-def]
+    from server.services.escalation_worker import EscalationWorker
+
+    call = push_call(server_client, community, community.east_resident)
+    t0 = arrival(migrated_engine, call)
+    now = [t0 - s(1)]
+    worker = EscalationWorker(migrated_engine, server_settings, clock=lambda: now[0])
+    assert worker.fire_due_steps() == 0
+    now[0] = t0 + s(200)  # late (a server that was down): every step fires, in order
+    assert worker.fire_due_steps() == 3
+    assert worker.fire_due_steps() == 0
+    assert worker.send_due_webhooks() == 0  # no step had a webhook
+    with session_scope(migrated_engine) as session:
+        assert session.scalars(select(EscalationStep.reason).order_by(EscalationStep.step_index)).all() == [
+            "first_step", "no_answer", "nobody_before"]
