@@ -16,6 +16,8 @@ from server.api.routes import health, sync
 from server.db import create_db_engine, session_factory
 from server.ratelimit import TokenBucketLimiter
 from server.services import live
+from server.services.escalation_chains import configure_default_chain
+from server.services.escalation_worker import EscalationWorker
 from server.services.kiosk_seen import KioskSeenRecorder
 from server.settings import Settings
 from server.web import install_web
@@ -32,6 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     The schema is not migrated here: `linli server` runs `server.db.upgrade` first.
     """
     settings = settings or Settings()
+    # A broken escalation chain file stops the server here, not the first alarm's push.
+    configure_default_chain(settings.escalation_chain_file, settings.escalation_webhook)
     engine = create_db_engine(settings.database_url)
 
     @asynccontextmanager
@@ -41,7 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if listener is not None:
             await run_in_threadpool(listener.start)
         app.state.kiosks_seen.start()
+        app.state.escalation.start()
         yield
+        await run_in_threadpool(app.state.escalation.stop)
         await run_in_threadpool(app.state.kiosks_seen.stop)
         if listener is not None:
             await run_in_threadpool(listener.stop)
@@ -61,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.rate_limit_per_second, settings.rate_limit_burst
     )
     app.state.kiosks_seen = KioskSeenRecorder(engine, settings.kiosk_seen_flush_seconds)
+    # Fires due escalation steps and sends webhooks (every process; rows keep it exactly-once).
+    app.state.escalation = EscalationWorker(engine, settings)
     install_error_handlers(app)
     app.include_router(health.router, prefix=API_PREFIX)
     app.include_router(sync.router, prefix=API_PREFIX)

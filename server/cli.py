@@ -84,6 +84,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     from server.backup_cli import add_backup_commands
 
     add_backup_commands(commands, _add_db)
+    from server.escalation_cli import add_escalation_commands
+
+    add_escalation_commands(commands, _add_db)
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:

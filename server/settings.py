@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     login_window_minutes: float = Field(default=15.0, gt=0)
     live_heartbeat_seconds: float = Field(default=15.0, gt=0)
     kiosk_seen_flush_seconds: float = Field(default=30.0, gt=0)  # reachability resolution
+    # Escalation of unanswered alarms (docs/WEB.md, "Escalation")
+    escalation_chain_file: str = ""  # empty: assets/escalation/default_chain.yaml
+    escalation_tick_seconds: float = Field(default=1.0, gt=0)  # how often due steps are fired
+    escalation_webhook: str = ""  # a gateway URL for every step of the default chain without one
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_max_attempts: int = Field(default=6, ge=1)
+    webhook_retry_base_seconds: float = Field(default=2.0, gt=0)  # doubles after each failure
+    webhook_retry_cap_seconds: float = Field(default=300.0, gt=0)
+    public_url: str = ""  # how gateways' messages link to the console, e.g. https://linli.example
     # Local dates: the Monday a week starts (visit diary, satisfaction, weekly report).
     community_timezone: str = "Asia/Shanghai"
     visit_target_per_week: int = Field(default=10, ge=1)  # distinct households per worker

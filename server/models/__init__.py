@@ -13,6 +13,12 @@ from server.models.accounts import (
 from server.models.base import Base, UtcDateTime, utcnow
 from server.models.catalogue import Activity, Reward
 from server.models.directory import Kiosk, Resident, Wristband
+from server.models.escalation import (
+    AlarmEscalation,
+    EscalationChain,
+    EscalationStep,
+    WebhookDelivery,
+)
 from server.models.feed import AuditEntry, KioskChange
 from server.models.identity import ServerIncarnation
 from server.models.points import PointsLedgerEntry, PointsLock
@@ -35,10 +41,13 @@ from server.models.volunteering import GroceryClaim, SuggestionMark, VolunteerPo
 __all__ = [
     "Account",
     "Activity",
+    "AlarmEscalation",
     "AuditEntry",
     "Base",
     "CallbackRequest",
     "CaregiverLink",
+    "EscalationChain",
+    "EscalationStep",
     "Feedback",
     "Grid",
     "GroceryClaim",
@@ -65,6 +74,7 @@ __all__ = [
     "VolunteerPointsEntry",
     "VolunteerSuggestion",
     "WebSession",
+    "WebhookDelivery",
     "Wristband",
     "WristbandAlert",
     "utcnow",

@@ -28,7 +28,7 @@ from server.models import (
     WristbandAlert,
     utcnow,
 )
-from server.services import help_calls, live, points, volunteer_points
+from server.services import escalation, help_calls, live, points, volunteer_points
 from server.services.audit import audit
 from server.services.bulk import bulk_insert
 from server.services.feed import PendingChange, append_changes
@@ -102,6 +102,9 @@ def _help_calls(session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRec
         changes.append((ChangeKind.HELP_CALL_STATUS,
                         HelpCallStatus(help_call_id=record.id, state=HelpCallState.RECEIVED)))
     _bulk(session, HelpCall, rows)
+    # Each alarm's escalation chain starts in the same transaction: none can be lost.
+    escalation.start_runs(session, kiosk_id, [(row["record_id"], row["resident_id"]) for row in rows],
+                          utcnow())
     return changes
 
 

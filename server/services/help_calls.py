@@ -54,12 +54,13 @@ def acknowledge_help_call(
 
 
 def escalate_help_call(
-    session: Session, help_call_id: uuid.UUID, *, note: str | None = None, actor: str = "system"
+    session: Session, help_call_id: uuid.UUID, *, note: str | None = None, actor: str = "system",
+    at: datetime | None = None,
 ) -> HelpCall:
     """Nobody answered in time: the call goes to the next person in the chain."""
     call = _open_call(session, help_call_id)
     call.state = HelpCallState.ESCALATED.value
-    call.escalated_at = utcnow()
+    call.escalated_at = at or utcnow()
     return _changed(session, call, "help_call.escalated", actor, note)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.models import Account, CallbackRequest, HelpCall, Kiosk, Resident
 from server.services import visibility
+from server.services.escalation import StepView, steps_of
 from server.services.live import LiveEvent
 from server.services.requests import CLOSED_STATUSES
 from sync.records import HelpCallState, RequestStatus
@@ -30,6 +31,8 @@ class AlertCard:
     created_at: datetime
     handled_by: str | None
     note: str | None
+    # Fired escalation steps (help calls only), in order.
+    steps: tuple[StepView, ...] = ()
 
     @property
     def dom_id(self) -> str:
@@ -40,6 +43,15 @@ class AlertCard:
         if self.kind == "help_call":
             return self.state != HelpCallState.RESOLVED
         return self.state in OPEN_CALLBACK_STATUSES
+
+    def escalated_to(self, username: str) -> bool:
+        """Was this viewer told by a step after the first ("escalated to you")?"""
+        return self.open and not self.acknowledged and any(
+            step.number > 1 and username in step.usernames for step in self.steps)
+
+    @property
+    def webhook_failed(self) -> bool:
+        return any(step.webhook_status == "failed" for step in self.steps)
 
     @property
     def acknowledged(self) -> bool:
@@ -61,10 +73,12 @@ def _cards(session: Session, calls: list[HelpCall], callbacks: list[CallbackRequ
         session, {row.resident_id for row in [*calls, *callbacks]},
         {row.kiosk_id for row in [*calls, *callbacks]},
     )
+    steps = steps_of(session, [(call.kiosk_id, call.record_id) for call in calls])
     cards = [
         AlertCard("help_call", call.record_id, kiosks.get(call.kiosk_id, "?"), call.resident_id,
                   residents.get(call.resident_id), call.source, call.state, call.created_at,
-                  call.acknowledged_by, call.resolution_note or call.note)
+                  call.acknowledged_by, call.resolution_note or call.note,
+                  steps.get((call.kiosk_id, call.record_id), ()))
         for call in calls
     ]
     cards += [

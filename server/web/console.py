@@ -104,6 +104,7 @@ async def events(request: Request, viewer: ConsoleViewer) -> StreamingResponse:
                     yield _sse("alert", {
                         "id": card.dom_id, "kind": card.kind, "state": card.state,
                         "open": card.open, "acknowledged": card.acknowledged,
+                        "escalated_to_me": card.escalated_to(viewer.account.username),
                         "html": _render_card(request, viewer, card),
                     })
         finally:

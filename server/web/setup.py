@@ -63,12 +63,14 @@ async def _csrf_refused(request: Request, _exc: Exception) -> Response:
 
 
 def install_web(app: FastAPI) -> None:
-    from server.web import board, console, pages, points, reports, residents, segments, stats, visits, work
+    from server.web import (board, console, escalation, pages, points, reports, residents,
+                            segments, stats, visits, work)
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
-    for router in (pages.router, console.router, residents.router, stats.router, visits.router,
-                   segments.router, points.router, reports.router, work.router, board.router):
+    for router in (pages.router, console.router, residents.router, escalation.router, stats.router,
+                   visits.router, segments.router, points.router, reports.router, work.router,
+                   board.router):
         app.include_router(router, include_in_schema=False)

@@ -11,11 +11,10 @@ from server.db import session_scope
 from server.models import (
     AuditEntry,
     GroceryClaim,
-    PointsBalance,
     ServiceRequest,
     VolunteerPointsEntry,
 )
-from server.services import accounts
+from server.services import accounts, points
 from tests.server.factories import envelope, grocery_payload
 from tests.web.conftest import PASSWORD, Community, csrf_of
 
@@ -216,7 +215,7 @@ def audit_count(engine: Engine, action: str) -> int:
 
 def _balance(engine: Engine, resident: uuid.UUID) -> int:
     with session_scope(engine) as session:
-        return session.scalar(select(PointsBalance.balance).where(PointsBalance.resident_id == resident)) or 0
+        return points.balance_of(session, resident)
 
 
 def test_a_useful_suggestion_gives_its_resident_points_once(

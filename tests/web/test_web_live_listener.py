@@ -64,7 +64,8 @@ def test_a_killed_listener_reconnects_and_asks_consoles_to_reload(db_url: str, m
         with migrated_engine.connect() as connection:
             killed = connection.execute(text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE query = 'LISTEN linli_live' AND pid <> pg_backend_pid()")).scalar_one()
+                "WHERE query = 'LISTEN linli_live' AND pid <> pg_backend_pid() "
+                "AND datname = current_database()")).scalar_one()
             connection.commit()
         return killed
 

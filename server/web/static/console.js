@@ -12,7 +12,9 @@
   var audio = null;
   var soundOn = window.localStorage.getItem("linli-sound") === "on";
   var known = {};
+  var escalatedToMe = {};
   root.querySelectorAll("article.alert").forEach(function (card) { known[card.id] = true; });
+  root.querySelectorAll("article.escalated-to-you").forEach(function (card) { escalatedToMe[card.id] = true; });
 
   function showSound() {
     soundButton.textContent = soundButton.getAttribute(soundOn ? "data-on" : "data-off");
@@ -109,7 +111,12 @@
     } else {
       var list = document.getElementById(data.kind === "help_call" ? "alarm-list" : "callback-list");
       list.insertBefore(fromHtml(data.html), list.firstChild);
-      if (!known[data.id]) { known[data.id] = true; announce(data.kind); }
+      if (!known[data.id]) { known[data.id] = true; escalatedToMe[data.id] = data.escalated_to_me; announce(data.kind); }
+    }
+    // Escalation: an alarm newly passed on to this viewer sounds again, even if shown already.
+    if (data.open && data.escalated_to_me && !escalatedToMe[data.id]) {
+      escalatedToMe[data.id] = true;
+      announce("help_call");
     }
     refreshEmpty();
   });
