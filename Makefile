@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed
 
 # Runtime libraries of the kiosk (Kivy offscreen on Mesa, speech out, audio in, CJK font);
 # chromium runs the web console's browser tests; nginx, openssl and the PostgreSQL client
-# tools run the deployment files and backups in the tests (docs/DEPLOY.md).
+# tools run the deployment files and backups in the tests (docs/DEPLOY.md); faketime runs
+# kiosks with skewed clocks.
 DEBS := libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libmtdev1 \
         espeak-ng libespeak-ng1 libportaudio2 sox fonts-wqy-microhei \
-        chromium nginx-light openssl postgresql-client
+        chromium nginx-light openssl postgresql-client faketime
 
 PYTEST_ARGS ?=
 

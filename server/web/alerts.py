@@ -6,10 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from server.models import Account, CallbackRequest, HelpCall, Kiosk, Resident
+from server.models import Account, CallbackRequest, HelpCall, Kiosk, ReceivedRecord, Resident
 from server.services import visibility
 from server.services.escalation import StepView, steps_of
 from server.services.live import LiveEvent
@@ -28,7 +28,8 @@ class AlertCard:
     resident_name: str | None
     what: str  # help call source, or call-back target
     state: str
-    created_at: datetime
+    created_at: datetime  # the kiosk's clock: may be hours off
+    received_at: datetime  # the server's clock: what the console orders and shows by
     handled_by: str | None
     note: str | None
     # Fired escalation steps (help calls only), in order.
@@ -68,15 +69,27 @@ def _names(session: Session, resident_ids: set[uuid.UUID | None], kiosk_ids: set
     return residents, kiosks
 
 
+def _received_times(session: Session, rows: list[HelpCall] | list[CallbackRequest]):  # type: ignore[no-untyped-def]
+    keys = [(row.kiosk_id, row.record_id) for row in rows]
+    if not keys:
+        return {}
+    found = session.execute(
+        select(ReceivedRecord.kiosk_id, ReceivedRecord.record_id, ReceivedRecord.received_at)
+        .where(tuple_(ReceivedRecord.kiosk_id, ReceivedRecord.record_id).in_(keys))).all()
+    return {(kiosk_id, record_id): at for kiosk_id, record_id, at in found}
+
+
 def _cards(session: Session, calls: list[HelpCall], callbacks: list[CallbackRequest]) -> list[AlertCard]:
     residents, kiosks = _names(
         session, {row.resident_id for row in [*calls, *callbacks]},
         {row.kiosk_id for row in [*calls, *callbacks]},
     )
     steps = steps_of(session, [(call.kiosk_id, call.record_id) for call in calls])
+    received = _received_times(session, [*calls, *callbacks])
     cards = [
         AlertCard("help_call", call.record_id, kiosks.get(call.kiosk_id, "?"), call.resident_id,
                   residents.get(call.resident_id), call.source, call.state, call.created_at,
+                  received.get((call.kiosk_id, call.record_id), call.created_at),
                   call.acknowledged_by, call.resolution_note or call.note,
                   steps.get((call.kiosk_id, call.record_id), ()))
         for call in calls
@@ -84,25 +97,35 @@ def _cards(session: Session, calls: list[HelpCall], callbacks: list[CallbackRequ
     cards += [
         AlertCard("callback", request.record_id, kiosks.get(request.kiosk_id, "?"),
                   request.resident_id, residents.get(request.resident_id), request.target,
-                  request.status, request.created_at, request.handled_by,
-                  request.note or request.reason)
+                  request.status, request.created_at,
+                  received.get((request.kiosk_id, request.record_id), request.created_at),
+                  request.handled_by, request.note or request.reason)
         for request in callbacks
     ]
     return cards
 
 
+def _by_arrival(model: type[HelpCall] | type[CallbackRequest]):  # type: ignore[no-untyped-def]
+    """`model` joined to its received record, newest arrival first: a kiosk whose clock is
+    hours off must not push a new alarm below old ones (or past the list's limit)."""
+    return (select(model)
+            .join(ReceivedRecord, (ReceivedRecord.kiosk_id == model.kiosk_id)
+                  & (ReceivedRecord.record_id == model.record_id))
+            .order_by(ReceivedRecord.received_at.desc()))
+
+
 def open_alerts(session: Session, account: Account, limit: int = 200) -> list[AlertCard]:
     """Open alarms first (newest first), then open call-back requests; only what `account` may see."""
     calls = list(session.scalars(
-        select(HelpCall)
+        _by_arrival(HelpCall)
         .where(HelpCall.state != HelpCallState.RESOLVED.value,
                visibility.alert_filter(session, account, HelpCall.resident_id))
-        .order_by(HelpCall.created_at.desc()).limit(limit)))
+        .limit(limit)))
     callbacks = list(session.scalars(
-        select(CallbackRequest)
+        _by_arrival(CallbackRequest)
         .where(CallbackRequest.status.in_(OPEN_CALLBACK_STATUSES),
                visibility.alert_filter(session, account, CallbackRequest.resident_id))
-        .order_by(CallbackRequest.created_at.desc()).limit(limit)))
+        .limit(limit)))
     return _cards(session, calls, callbacks)
 
 
@@ -123,9 +146,7 @@ def card_for_event(session: Session, account: Account, event: LiveEvent) -> Aler
 
 def resident_alert_history(session: Session, resident_id: uuid.UUID, limit: int = 50) -> list[AlertCard]:
     calls = list(session.scalars(
-        select(HelpCall).where(HelpCall.resident_id == resident_id)
-        .order_by(HelpCall.created_at.desc()).limit(limit)))
+        _by_arrival(HelpCall).where(HelpCall.resident_id == resident_id).limit(limit)))
     callbacks = list(session.scalars(
-        select(CallbackRequest).where(CallbackRequest.resident_id == resident_id)
-        .order_by(CallbackRequest.created_at.desc()).limit(limit)))
-    return sorted(_cards(session, calls, callbacks), key=lambda card: card.created_at, reverse=True)
+        _by_arrival(CallbackRequest).where(CallbackRequest.resident_id == resident_id).limit(limit)))
+    return sorted(_cards(session, calls, callbacks), key=lambda card: card.received_at, reverse=True)
