@@ -55,7 +55,8 @@ def parse_week(text: str, zone: ZoneInfo) -> Week:
     """"2026-W48" -> that week; InvalidInputError for anything else."""
     match = _WEEK.match(text.strip())
     try:
-        if match is None:
+        # Years far from now would overflow once the week's edges are converted to UTC.
+        if match is None or not 1970 <= int(match[1]) <= 9998:
             raise ValueError(text)
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:

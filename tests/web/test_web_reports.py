@@ -216,3 +216,16 @@ def test_every_service_type_has_a_name_in_each_language() -> None:
         names = catalogue(lang)
         for kind in [*RequestType, CALLBACK, OTHER]:
             assert f"web.reports.types.{kind}" in names, (lang, kind)
+
+
+def test_a_week_far_from_now_is_refused_not_overflowed() -> None:
+    # Found by the web fuzzer: 0001-W01 overflowed once converted to UTC (a 500).
+    from zoneinfo import ZoneInfo
+
+    from server.errors import InvalidInputError
+    from server.services.weekly_report import parse_week
+
+    for text in ("0001-W01", "1969-W52", "9999-W52"):
+        with pytest.raises(InvalidInputError):
+            parse_week(text, ZoneInfo("Asia/Shanghai"))
+    assert parse_week("2026-W48", ZoneInfo("Asia/Shanghai")).label == "2026-W48"
