@@ -164,7 +164,7 @@ class SphinxRecognizer:
             # words exit often and well, and at the default word beam a phrase whose first
             # word fits less well ("say" of "say that again") was pruned within a few frames,
             # before its later words could win; the loop then took the utterance. Measured
-            # (docs/VOICE.md): 77 -> 82 of 90 clean, decoder CPU +10-15 %.
+            # (docs/VOICE.md): 77 -> 82 of 90 clean, decoder CPU +10-30 %.
             "beam": 1e-60,
             "pbeam": 1e-60,
             "wbeam": 1e-50,
