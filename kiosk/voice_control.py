@@ -68,11 +68,13 @@ def microphone() -> AudioSource:
 
 def installed_recognizer(language: str) -> tuple[Recognizer, IntentSet]:
     """Vosk for the language's installed model; pocketsphinx for English without one."""
+    from voice.cepstral_mean import default_state_path
     from voice.choose import recognizer_for
     from voice.intents import load_intents
 
     intents = load_intents(language)
-    return recognizer_for(language, intents), intents
+    # The kiosk keeps its microphone's cepstral mean across restarts (English fallback).
+    return recognizer_for(language, intents, cmn_path=default_state_path()), intents
 
 
 def _line_field(line: Any, name: str) -> Any:

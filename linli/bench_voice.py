@@ -128,8 +128,13 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
     rtf_mean = statistics.fmean(rtf) if rtf else None
     # CPU time of the whole turn (endpointing, decoding, snapping) in this thread, per second
     # of utterance: unlike the wall clock, other work on a shared machine does not inflate it.
-    cpu_per_audio = (sum(r["turn_cpu_seconds"] for r in decoded)
-                     / sum(r["audio_seconds"] for r in decoded)) if decoded else None
+    audio_total = sum(r["audio_seconds"] for r in decoded)
+    cpu_per_audio = (sum(r["turn_cpu_seconds"] for r in decoded) / audio_total
+                     if decoded else None)
+    # The decoder's own CPU time (recognizers that measure it: the English fallback), the
+    # RTF that a busy machine does not inflate.
+    decoder_cpu = sum(r["decode_cpu_seconds"] for r in decoded)
+    decode_cpu_rtf = decoder_cpu / audio_total if decoded and decoder_cpu > 0 else None
     latency_p95 = percentile(latency, 95)
     clean = by_condition["clean"]["all"]["accuracy"]
     out = {
@@ -149,7 +154,8 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
         "accuracy": by_condition,
         "rtf": {"mean": _round(rtf_mean, 4), "p95": _round(percentile(rtf, 95), 4),
                 "max": _round(max(rtf, default=None), 4),
-                "turn_cpu_per_utterance_second": _round(cpu_per_audio, 4)},
+                "turn_cpu_per_utterance_second": _round(cpu_per_audio, 4),
+                "decoder_cpu_per_audio_second": _round(decode_cpu_rtf, 4)},
         "load_average": _load_average(),
         "end_of_speech_to_intent_ms": {
             "p50": _round(percentile(latency, 50), 1), "p95": _round(latency_p95, 1),
@@ -169,6 +175,7 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
     }
     meets = {
         "rtf": rtf_mean is not None and rtf_mean <= TARGET_RTF,
+        **({"rtf_decoder_cpu": decode_cpu_rtf <= TARGET_RTF} if decode_cpu_rtf else {}),
         "latency": latency_p95 is not None and latency_p95 <= TARGET_LATENCY_MS,
     }
     if language == "en":
@@ -199,6 +206,7 @@ def _one_turn(clip: Any, recognizer: Any, intent_set: Any) -> dict[str, Any]:
         "outcome": str(understanding.outcome),
         "transcript": understanding.transcript.text,
         "decode_seconds": understanding.decode_seconds,
+        "decode_cpu_seconds": understanding.transcript.decode_cpu_seconds,
         "turn_cpu_seconds": cpu,
         "audio_seconds": understanding.audio_seconds,
         "latency_ms": (done - last_chunk_at[0]) * 1000 if heard else None,

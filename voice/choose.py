@@ -35,6 +35,7 @@ def recognizer_for(
     models_dir: Path | None = None,
     *,
     model_path: Path | None = None,
+    cmn_path: Path | None = None,
 ) -> Recognizer:
     """The recognizer for `language`, its grammar built from `intent_set`.
 
@@ -42,6 +43,8 @@ def recognizer_for(
     - English without one: the pocketsphinx fallback (its model ships in the PyPI wheel);
     - otherwise ModelNotInstalled, whose message names `linli voice install ...`.
     The model is looked up before anything is loaded, so a missing model costs nothing.
+    `cmn_path` keeps the English fallback's cepstral mean across restarts
+    (voice.cepstral_mean; the kiosk passes one, one-off runs start afresh).
     """
     from voice.models import find_model
 
@@ -56,7 +59,7 @@ def recognizer_for(
                 raise
             from voice.fallback_sphinx import english_fallback
 
-            return english_fallback(intent_set)
+            return english_fallback(intent_set, cmn_path=cmn_path)
     from voice.grammar import MAX_GRAMMAR_SENTENCES
     from voice.vosk_recognizer import VoskRecognizer, load_model
 

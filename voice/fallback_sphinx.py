@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from voice import cepstral_mean
 from voice.audio import SAMPLE_RATE, SAMPLE_WIDTH, AudioClip
 from voice.errors import VoiceError
 from voice.grammar import Grammar, compile_grammar
@@ -114,10 +115,12 @@ class SphinxRecognizer:
 
     def __init__(
         self, grammar: Grammar, decoder: Any, sample_rate: int = SAMPLE_RATE,
-        jsgf: str | None = None,
+        jsgf: str | None = None, cmn_path: Path | None = None,
     ) -> None:
         """`grammar` lists the phrases (and the report of the dictionary check); `jsgf` is
-        the grammar to decode with, by default one alternative per phrase."""
+        the grammar to decode with, by default one alternative per phrase. `cmn_path` keeps
+        the cepstral mean across restarts (voice.cepstral_mean); without it every start
+        primes the mean from its first utterance."""
         self.grammar = grammar
         self.sample_rate = sample_rate
         self.jsgf = jsgf or to_jsgf(grammar.phrases, add_garbage_words(decoder))
@@ -130,6 +133,14 @@ class SphinxRecognizer:
             raise FallbackUnavailable(f"the JSGF grammar was refused: {exc}") from exc
         decoder.activate_search("kiosk")
         self._lock = threading.Lock()  # one utterance at a time through the decoder
+        self.cmn_path = cmn_path
+        stored = None
+        if cmn_path is not None:
+            stored = cepstral_mean.load(cmn_path, len(cepstral_mean.parse(decoder.get_cmn())))
+        if stored is not None:
+            decoder.set_cmn(cepstral_mean.format_mean(stored))
+        # Until the mean is this microphone's, each utterance is primed before it is decoded.
+        self.mean_is_primed = stored is not None
 
     @staticmethod
     def new_decoder(sample_rate: int = SAMPLE_RATE, model_dir: Path | None = None) -> Any:
@@ -149,6 +160,14 @@ class SphinxRecognizer:
             # two eggs" -> "buy") and cost ~10 of 78 espeak phrases in the measurement.
             "bestpath": False,
             "wip": _WORD_INSERTION_PENALTY,
+            # Wider beams than the model's (1e-48, 1e-48, 7e-29): the rejection loop's short
+            # words exit often and well, and at the default word beam a phrase whose first
+            # word fits less well ("say" of "say that again") was pruned within a few frames,
+            # before its later words could win; the loop then took the utterance. Measured
+            # (docs/VOICE.md): 77 -> 82 of 90 clean, decoder CPU +10-30 %.
+            "beam": 1e-60,
+            "pbeam": 1e-60,
+            "wbeam": 1e-50,
             "logfn": "/dev/null",  # its INFO chatter would flood the kiosk log
         }
         if model_dir is not None:
@@ -163,7 +182,7 @@ class SphinxRecognizer:
     @classmethod
     def for_phrases(
         cls, phrases: Iterable[str], *, model_dir: Path | None = None,
-        sample_rate: int = SAMPLE_RATE,
+        sample_rate: int = SAMPLE_RATE, cmn_path: Path | None = None,
     ) -> SphinxRecognizer:
         """Grammar from these sentences; words missing from the CMU dictionary are reported
         (a warning and `grammar.report`), never silently dropped."""
@@ -172,12 +191,12 @@ class SphinxRecognizer:
         grammar = compile_grammar(
             normalised, lambda w: decoder.lookup_word(w) is not None, LANGUAGE
         )
-        return cls(grammar, decoder, sample_rate)
+        return cls(grammar, decoder, sample_rate, cmn_path=cmn_path)
 
     @classmethod
     def for_intents(
         cls, intent_set: IntentSet, *, model_dir: Path | None = None,
-        sample_rate: int = SAMPLE_RATE,
+        sample_rate: int = SAMPLE_RATE, cmn_path: Path | None = None,
     ) -> SphinxRecognizer:
         """Grammar from the structure of the English intent templates (voice.jsgf): a
         tenth of the flat grammar's size, loaded ~8x and decoded ~3.5x faster. `grammar`
@@ -193,7 +212,7 @@ class SphinxRecognizer:
         grammar = compile_grammar([p for p in sentences if p], known, LANGUAGE)
         jsgf = compile_jsgf(intent_set, known, normalise_phrase,
                             garbage=add_garbage_words(decoder))
-        recognizer = cls(grammar, decoder, sample_rate, jsgf.text)
+        recognizer = cls(grammar, decoder, sample_rate, jsgf.text, cmn_path)
         recognizer.grammar_rules = jsgf.rules
         return recognizer
 
@@ -205,23 +224,37 @@ class SphinxRecognizer:
         chunks = audio.chunks() if isinstance(audio, AudioClip) else audio
         total_bytes = 0
         decode = 0.0
+        cpu = 0.0  # thread CPU in the decoder only: the chunks may come from the endpointer
         with self._lock:
             started = time.perf_counter()
+            if not self.mean_is_primed:
+                # Cold start: hold the utterance, set the mean from it, then decode it. Only
+                # until one utterance was long enough; costs this turn its streaming.
+                held = b"".join(bytes(c) for c in chunks if c)
+                began, began_cpu = time.perf_counter(), time.thread_time()
+                self.mean_is_primed = cepstral_mean.prime(self._decoder, held) is not None
+                decode += time.perf_counter() - began
+                cpu += time.thread_time() - began_cpu
+                chunks = [held]
             self._decoder.start_utt()
             try:
                 for chunk in chunks:
                     if not chunk:
                         continue
                     total_bytes += len(chunk)
-                    began = time.perf_counter()
+                    began, began_cpu = time.perf_counter(), time.thread_time()
                     self._decoder.process_raw(bytes(chunk), False, False)
                     decode += time.perf_counter() - began
+                    cpu += time.thread_time() - began_cpu
             finally:
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.thread_time()
                 self._decoder.end_utt()
                 decode += time.perf_counter() - began
+                cpu += time.thread_time() - began_cpu
             hypothesis = self._decoder.hyp()
             segments = list(self._decoder.seg()) if hypothesis is not None else []
+            if self.cmn_path is not None and total_bytes:
+                cepstral_mean.save(self.cmn_path, cepstral_mean.parse(self._decoder.get_cmn()))
         audio_seconds = total_bytes / SAMPLE_WIDTH / self.sample_rate
         words = tuple(
             Word(
@@ -239,11 +272,11 @@ class SphinxRecognizer:
             # The rejection loop won: report the words as unknown, like Vosk's [unk], so the
             # snapping step says "out of grammar" instead of guessing.
             log.debug("sphinx en: out of grammar %r", text.replace(_GARBAGE_SUFFIX, ""))
-            return Transcript("", (), decode, audio_seconds, len(words))
+            return Transcript("", (), decode, audio_seconds, len(words), cpu)
         log.debug(
             "sphinx en: %r in %.3f s (%.3f s wall)", text, decode, time.perf_counter() - started
         )
-        return Transcript(text, words, decode, audio_seconds, 0)
+        return Transcript(text, words, decode, audio_seconds, 0, cpu)
 
 
 def english_fallback(intent_set: IntentSet, **kwargs: Any) -> SphinxRecognizer:

@@ -31,6 +31,9 @@ class Transcript:
     decode_seconds: float = 0.0  # time spent inside the recognizer
     audio_seconds: float = 0.0
     unknown_words: int = 0  # how many unknown-word tokens the recognizer produced
+    # This thread's CPU time inside the recognizer (0 when not measured): unlike
+    # decode_seconds, other work on a shared machine hardly inflates it.
+    decode_cpu_seconds: float = 0.0
 
     @property
     def confidence(self) -> float:

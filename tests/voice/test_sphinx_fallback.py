@@ -49,12 +49,11 @@ KIOSK_PHRASES = {
 }
 RATES = (130, 160, 190)  # words per minute: slow for seniors, espeak's default, brisk
 # Measured on this machine with the structural grammar of the English templates (voice.jsgf)
-# and voice.matching.snap: 40/45 right. Wrong: "call my daughter" at every rate (130: "the
-# lights are out", repair; 160 and 190: "don't bother", cancel), "i am ok" at 130 (empty:
-# the first utterances are decoded with pocketsphinx's initial cepstral mean) and "more time"
-# at 190 ("what's on"). The flat one-alternative-per-sentence grammar had 43/45. The floor
-# leaves room for espeak-ng or model updates without hiding a real regression.
-FLOOR = 40
+# and voice.matching.snap: 42/45 right (40/45 before the cepstral mean was primed at a cold
+# start and the beams widened). Wrong: "call my daughter" at 160 and 190 ("don't bother",
+# cancel) and "more time" at 190 ("what's on"). The floor leaves room for espeak-ng or model
+# updates without hiding a real regression.
+FLOOR = 41
 # What noise or out-of-grammar speech may be heard as: nothing, or an answer that acts on
 # nothing by itself (the dialogue confirms every intent; "no" and "stop" only step back).
 HARMLESS = (None, "cancel", "no", "repeat", "more_time")
@@ -184,9 +183,11 @@ def test_out_of_grammar_speech_is_mostly_rejected(
         transcript = recognizer.recognize(read_wav(path))
         texts.append(transcript.text)
     print(f"\nout of grammar heard as {texts}")
-    # Measured: 3 of 5 rejected; "what time is the bus" came back "what" (repeat) and "hello
-    # there my friend" "okay" (yes): a short answer, which acts only at a confirmation.
-    assert texts.count("") >= 3, texts
+    # Measured: 2 of 5 rejected; "what time is the bus" came back "what" (repeat), "hello
+    # there my friend" "okay" and "my grandson is visiting" "absolutely" (yes): short answers,
+    # which act only at a confirmation. With the model's narrower beams 3 of 5 were rejected,
+    # but those beams pruned real phrases ("say that again") in favour of the rejection loop.
+    assert texts.count("") >= 2, texts
     assert all(snap(t, english) in (*HARMLESS, "yes") for t in texts), texts
 
 
