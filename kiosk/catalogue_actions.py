@@ -2,7 +2,8 @@
 
 The screens call these on the UI thread; bookings and redemptions are stored on the
 background loop like the grocery order. The catalogue itself (activities, rewards) is read
-from the store, where the pull put it.
+from the store, where the pull put it; the points screens read it on the background loop
+(`kiosk.points_reading`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import ObjectProperty
 from pydantic import BaseModel
 
 from kiosk.i18n import Lang
 from kiosk.screens.activities import ActivityBooking, readback, when_words
-from kiosk.screens.points import HISTORY_LINES, Wallet, history_line, progress_key
+from kiosk.points_reading import PointsReading, read_points
+from kiosk.screens.points import Wallet, history_line
 from kiosk.screens.requests import progress_words
 from sync.records import ActivityBookingDetails, PointsRedemption, RecordKind, ServiceRequest
 
@@ -107,13 +111,20 @@ class CatalogueActions:
     # --- points ------------------------------------------------------------------------------
 
     def open_points(self) -> None:
-        """Balance and history (the home screen's points tile)."""
-        self.wallet = self._read_wallet(Wallet())
-        self._show("points")
+        """Balance and history (the home screen's points tile); read on the background loop,
+        spoken once the first reading is in."""
+        self._open_wallet("points")
 
     def open_rewards(self) -> None:
-        self.wallet = self._read_wallet(Wallet())
-        self._show("rewards")
+        self._open_wallet("rewards")
+
+    def _open_wallet(self, screen: str) -> None:
+        # A new opening: nothing of an earlier one (maybe another resident's) is shown.
+        self._points_visit += 1
+        self.wallet = Wallet()
+        self._show(screen, spoken=None)
+        if self.screen == screen:
+            self._read_points_soon()
 
     def reward_page(self, page: int) -> None:
         self.wallet = replace(self.wallet, page=page % self.wallet.pages)
@@ -121,12 +132,15 @@ class CatalogueActions:
         self._say_catalogue_screen()
 
     def reward_choose(self, reward_id: str) -> None:
-        """A reward tapped: the read-back, or "not enough points" and nothing more."""
-        wallet = self._read_wallet(self.wallet)  # the balance may have moved since
+        """A reward tapped: the read-back, or "not enough points" and nothing more.
+
+        The balance is the last reading's, at most one poll interval old; the server still
+        refuses a redemption the points do not cover.
+        """
+        wallet = self.wallet
         reward = wallet.find(reward_id)
-        if reward is None or wallet.saving:
+        if reward is None or wallet.saving or not wallet.loaded:
             return
-        self.wallet = wallet
         if reward.points > wallet.available:
             values = {"name": reward.name(self.lang), "cost": reward.points,
                       "points": wallet.available}
@@ -164,41 +178,51 @@ class CatalogueActions:
 
     def _on_redemption_saved(self, record_id: uuid.UUID | None, failure: str | None,
                              _dt: float = 0) -> None:
-        self.wallet = self._read_wallet(replace(self.wallet, saving=False, record_id=record_id,
-                                                failure=failure))
+        stored = replace(self.wallet, saving=False, record_id=record_id, failure=failure)
+        if record_id is not None:
+            # Just stored, so waiting in the outbox: said at once; the reading below tells
+            # whether it has gone since (and that change is spoken).
+            stored = replace(stored, outcome="points.not_sent")
+        self.wallet = stored
         if self.screen == "reward_sent":
             self._say_catalogue_screen()
+        self._read_points_soon()  # the points set aside, and where the redemption is
 
-    def _read_wallet(self, wallet: Wallet) -> Wallet:
-        """`wallet` with the balance, history, rewards and redemption outcome from the store."""
-        rewards = tuple(self.store.rewards())
-        outcome = None
-        if wallet.record_id is not None:
-            outcome = progress_key(*self.store.record_state(wallet.record_id))
-        resident = self.resident_id()
-        if resident is None:
-            return replace(wallet, balance=0, uncounted=0, history=(), rewards=rewards,
-                           outcome=outcome)
-        return replace(
-            wallet,
-            balance=self.store.points_balance(resident),
-            uncounted=self.store.uncounted_redemption_points(resident),
-            history=tuple(self.store.points_ledger(resident, HISTORY_LINES)),
-            rewards=rewards,
-            outcome=outcome,
-        )
+    # --- reading the store (background loop) -------------------------------------------------
 
-    def _catalogue_observed(self) -> None:
-        """Each background poll: keep the points screens up to date with the pull."""
+    _points_visit = 0  # which opening of the points screens a reading belongs to
+
+    def _read_points_soon(self) -> None:
+        """One reading now, on the background loop (the poll keeps it fresh after that)."""
+        visit, record_id = self._points_visit, self.wallet.record_id
+
+        async def read() -> None:
+            reading = read_points(self.store, self.resident_id(), visit, record_id)
+            Clock.schedule_once(partial(self._on_points_read, reading))
+
+        self._bg.submit(read())
+
+    def _observe_points(self) -> PointsReading | None:
+        """Part of the background poll: a reading while a points screen is shown."""
         if self.screen not in POINTS_SCREENS:
+            return None
+        return read_points(self.store, self.resident_id(), self._points_visit,
+                           self.wallet.record_id)
+
+    def _on_points_read(self, reading: PointsReading, _dt: float = 0) -> None:
+        """On the UI thread: merge a reading of this opening into the wallet."""
+        if self.screen not in POINTS_SCREENS or reading.visit != self._points_visit:
             return
         before = self.wallet
-        wallet = self._read_wallet(before)
-        if wallet != before:
-            self.wallet = wallet
-            if self.screen == "reward_sent" and wallet.outcome != before.outcome and \
-                    wallet.outcome is not None:
-                self.speech.speak(self.text(wallet.outcome), self.lang)
+        wallet = before.with_reading(reading)
+        if wallet == before:
+            return
+        self.wallet = wallet
+        if not before.loaded:
+            self.say_screen()  # the points screens speak once their numbers are in
+        elif self.screen == "reward_sent" and wallet.outcome != before.outcome and \
+                wallet.outcome is not None:
+            self.speech.speak(self.text(wallet.outcome), self.lang)
 
     # --- storing (background loop) -----------------------------------------------------------
 

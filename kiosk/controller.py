@@ -32,6 +32,7 @@ from kiosk.i18n import Lang, Translator
 from kiosk.grocery_actions import GroceryActions
 from kiosk.health_actions import HealthActions, HealthReading
 from kiosk.idle_watch import DEFAULT_IDLE_S, IdleWatch
+from kiosk.points_reading import PointsReading
 from kiosk.record_saving import RecordSaving
 from kiosk.resident_choice import ResidentChoice
 from kiosk.screens.groceries import GroceryOrder, readback
@@ -88,6 +89,7 @@ class _Observation:
     acknowledged: bool
     acknowledged_by: str | None
     requests: tuple[RequestView, ...] = ()  # the resident's requests, newest first
+    points: PointsReading | None = None  # while a points screen is shown
 
 
 class Controller(ResidentChoice, VoiceControl, IdleWatch, ServiceActions, HealthActions,
@@ -524,14 +526,16 @@ class Controller(ResidentChoice, VoiceControl, IdleWatch, ServiceActions, Health
         resident = self.resident_id()
         requests = tuple(self.store.requests_of(resident)) if resident is not None else ()
         return _Observation(pending, info.community_phone if info else None, len(paired),
-                            connected, call_id, delivered, acknowledged, by, requests)
+                            connected, call_id, delivered, acknowledged, by, requests,
+                            self._observe_points())
 
     def _on_observation(self, observation: _Observation, _dt: float = 0) -> None:
         self._observation = observation
         self._refresh_status()
         if observation.requests != self.requests:
             self._requests_changed(observation.requests)
-        self._catalogue_observed()
+        if observation.points is not None:
+            self._on_points_read(observation.points)
         if observation.help_call_id is not None:
             self.flow.help_status(observation.help_call_id, observation.delivered,
                                   observation.acknowledged, observation.acknowledged_by)

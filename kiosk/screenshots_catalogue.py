@@ -65,8 +65,10 @@ def catalogue_shots(kiosk: Any, store: Any, shot: Callable[[str], None], lang: s
     kiosk.tap("home")
 
     kiosk.tap("points")
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     shot(f"points_{lang}")
     kiosk.tap("redeem")
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     shot(f"rewards_{lang}")
     kiosk.tap("reward_0")
     shot(f"reward_confirm_{lang}")

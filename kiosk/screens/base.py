@@ -19,6 +19,7 @@ class KioskScreen(Screen):
     """
 
     controller = ObjectProperty(None)
+    # Painted behind the whole screen by KioskRoot (the window's clear colour).
     bg_color = ColorProperty(current().palette.background)
 
     def tr(self, key: str, lang: str, **values: Any) -> str:

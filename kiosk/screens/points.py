@@ -1,14 +1,15 @@
 """My points: the balance and its history in plain words, and redeeming points for a reward
 from the community's catalogue (chosen, read back, confirmed).
 
-The wallet (`Wallet`) is a plain value the controller owns and refreshes from the store;
-the screens only show it and call the controller.
+The wallet (`Wallet`) is a plain value the controller owns; the store is read on the
+background loop (`kiosk.points_reading`) and each reading merged in. The screens only show
+it and call the controller.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from kiosk.i18n import Lang, Translator, other_language
@@ -26,6 +27,7 @@ REDEEMED_PREFIX = "redeemed: "
 class Wallet:
     """The resident's points as last read from the store, and the redemption being made."""
 
+    loaded: bool = False  # a reading of this opening has arrived (until then: "reading")
     balance: int = 0
     uncounted: int = 0  # points of redemptions the server has not answered yet
     history: tuple[Any, ...] = ()  # sync.store_views.PointsEntryView, newest first
@@ -55,6 +57,16 @@ class Wallet:
     def find(self, reward_id: Any) -> Any:
         return next((r for r in self.rewards if str(r.reward_id) == str(reward_id)), None)
 
+    def with_reading(self, reading: Any) -> Wallet:
+        """This wallet with a store reading (kiosk.points_reading.PointsReading) merged in.
+
+        The outcome is taken only if it was read for this wallet's redemption: one stored
+        after the read began is answered by the next reading.
+        """
+        outcome = reading.outcome if reading.record_id == self.record_id else self.outcome
+        return replace(self, loaded=True, balance=reading.balance, uncounted=reading.uncounted,
+                       history=reading.history, rewards=reading.rewards, outcome=outcome)
+
 
 def history_line(entry: Any, translator: Translator, lang: Lang) -> str:
     """"加 120 分：社区志愿活动" / "减 100 分：换了一袋大米"."""
@@ -78,12 +90,16 @@ class PointsScreen(KioskScreen):
     """Balance, the latest lines of the ledger, and Redeem / My requests / Home."""
 
     def balance(self, wallet: Wallet, lang: str) -> str:
+        if not wallet.loaded:
+            return self.tr("points.reading", lang)
         return self.tr("points.balance", lang, points=wallet.balance)
 
     def reserved(self, wallet: Wallet, lang: str) -> str:
         return self.tr("points.reserved", lang, points=wallet.uncounted) if wallet.uncounted else ""
 
     def history(self, wallet: Wallet, lang: str) -> str:
+        if not wallet.loaded:
+            return ""
         if not wallet.history:
             return self.tr("points.history_none", lang)
         translator = self.controller.translator
@@ -120,6 +136,8 @@ class RewardsScreen(KioskScreen):
     def hint(self, wallet: Wallet, notice: str, lang: str) -> str:
         if notice:
             return notice
+        if not wallet.loaded:
+            return self.tr("points.reading", lang)
         if not wallet.rewards:
             return self.tr("points.rewards_none", lang)
         return self.tr("points.rewards_hint", lang, points=wallet.available)

@@ -44,8 +44,10 @@ def catalogue_screens(kiosk: Any, store: Any) -> list[tuple[str, Any]]:
 
     kiosk.tap("home")
     kiosk.tap("points")
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     look("points")
     kiosk.tap("redeem")
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     kiosk.tap("reward_2")  # 200 of 120: refused, the words shown on the rewards screen
     look("rewards_not_enough")
     kiosk.tap("reward_1")

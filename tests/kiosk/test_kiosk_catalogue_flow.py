@@ -126,12 +126,14 @@ def test_redeeming_a_reward_stores_one_redemption_and_shows_what_the_community_s
     kiosk, controller = resident_kiosk, resident_kiosk.controller
     pull(store, points_entry(RESIDENT, 120, 120, "社区志愿活动"), *demo_rewards())
     kiosk.tap("points")
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     assert kiosk.root.current == "points"
     assert kiosk.screen.ids.balance.text == "您有 120 分"
     assert kiosk.screen.ids.history.text == "加 120 分：社区志愿活动"
     assert controller.speech.said[-1] == "我的积分。您有 120 分。加 120 分：社区志愿活动。要用积分换东西，请点“换东西”。"
 
     kiosk.tap("redeem")
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     assert kiosk.root.current == "rewards"
     assert [kiosk.screen.ids[f"card{n}"].texts[1] for n in range(3)] == ["理发券", "一袋大米", "一次家政服务"]
     assert kiosk.screen.ids.card1.texts[2] == "100 分"
@@ -154,6 +156,7 @@ def test_redeeming_a_reward_stores_one_redemption_and_shows_what_the_community_s
                 what="received words")
     assert controller.speech.said[-1] == "社区已收到，积分已经扣了，会通知您去领"
     kiosk.tap("my_points")
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     assert kiosk.screen.ids.balance.text == "您有 20 分"
     assert kiosk.screen.ids.history.text.splitlines()[0] == "减 100 分：换了一袋大米"
 
@@ -163,11 +166,13 @@ def test_a_reward_dearer_than_the_points_is_refused_plainly_and_nothing_is_store
     kiosk, controller = resident_kiosk, resident_kiosk.controller
     pull(store, points_entry(RESIDENT, 120, 120, "社区志愿活动"), *demo_rewards())
     controller.open_rewards()
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     kiosk.tap("reward_1")  # 100 of 120: fine
     kiosk.tap("reward_yes")
     kiosk.until(lambda: controller.wallet.stored, what="redemption stored")
     # Not yet counted by the server: only 20 points are left to spend.
     controller.open_rewards()
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     kiosk.frames(3)
     assert kiosk.screen.ids.hint.text == "您有 20 分，点一样东西来换"
     kiosk.tap("reward_2")
@@ -183,6 +188,7 @@ def test_a_redemption_the_server_refused_says_no_points_were_taken(resident_kios
     kiosk, controller = resident_kiosk, resident_kiosk.controller
     pull(store, points_entry(RESIDENT, 60, 60, "社区志愿活动"), *demo_rewards())
     controller.open_rewards()
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     kiosk.tap("reward_0")
     kiosk.tap("reward_yes")
     kiosk.until(lambda: controller.wallet.stored, what="redemption stored")
@@ -297,8 +303,10 @@ def test_without_a_registered_resident_no_booking_or_redemption_is_stored(
     assert kiosk.screen.ids.headline.text == "本机还没有登记住户，请联系社区"
     kiosk.tap("home")
     kiosk.tap("points")
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     assert kiosk.screen.ids.balance.text == "您有 0 分"
     kiosk.tap("redeem")
+    kiosk.until(lambda: controller.wallet.loaded, what="points read")
     kiosk.tap("reward_0")  # 50 points of 0: refused before anything else
     assert kiosk.screen.ids.hint.text == "积分不够：理发券要 50 分，您现在有 0 分"
     assert outbox(store, "service_request") == [] and outbox(store, "points_redemption") == []
