@@ -195,3 +195,15 @@ def list_accounts(session: Session) -> list[Account]:
 
 def list_grids(session: Session) -> list[Grid]:
     return list(session.scalars(select(Grid).order_by(Grid.name)))
+
+
+def active_staff_of_grid(session: Session, grid_id: uuid.UUID | None) -> list[Account]:
+    """Staff accounts (not disabled) working in the grid, by name: who may be assigned a
+    request there or named as the worker of a home visit."""
+    if grid_id is None:
+        return []
+    return list(session.scalars(
+        select(Account).join(StaffGrid, StaffGrid.account_id == Account.id)
+        .where(StaffGrid.grid_id == grid_id, Account.role == Role.STAFF.value,
+               Account.disabled_at.is_(None))
+        .order_by(Account.display_name)))

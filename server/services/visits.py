@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from server.errors import InvalidInputError
 from server.models import Account, Resident, StaffGrid, Visit, VisitTask, utcnow
 from server.services.accounts import Role
+from server.services import accounts
 from server.services.audit import audit
 
 log = logging.getLogger(__name__)
@@ -71,14 +72,7 @@ def week_start(day: date) -> date:
 
 
 def staff_of_grid(session: Session, grid_id: uuid.UUID | None) -> list[Account]:
-    """Active staff accounts working in the grid: who may be named as the visiting worker."""
-    if grid_id is None:
-        return []
-    return list(session.scalars(
-        select(Account).join(StaffGrid, StaffGrid.account_id == Account.id)
-        .where(StaffGrid.grid_id == grid_id, Account.role == Role.STAFF.value,
-               Account.disabled_at.is_(None))
-        .order_by(Account.display_name)))
+    return accounts.active_staff_of_grid(session, grid_id)
 
 
 def open_task(session: Session, resident_id: uuid.UUID) -> VisitTask | None:

@@ -34,10 +34,9 @@ from server.models import (
     RequestHandling,
     Resident,
     ServiceRequest,
-    StaffGrid,
     utcnow,
 )
-from server.services import requests
+from server.services import accounts, requests
 from server.services.accounts import Role
 from server.services.audit import audit
 from server.services.due_times import OPEN_STATUSES, due_at
@@ -198,14 +197,7 @@ def get_item(session: Session, account: Account, record_id: uuid.UUID, now: date
 
 
 def workers_for(session: Session, grid_id: uuid.UUID | None) -> list[Account]:
-    """Staff accounts (not disabled) working in the grid: who a request may be assigned to."""
-    if grid_id is None:
-        return []
-    return list(session.scalars(
-        select(Account).join(StaffGrid, StaffGrid.account_id == Account.id)
-        .where(StaffGrid.grid_id == grid_id, Account.role == Role.STAFF.value,
-               Account.disabled_at.is_(None))
-        .order_by(Account.display_name)))
+    return accounts.active_staff_of_grid(session, grid_id)
 
 
 def _handling(session: Session, item: QueueItem) -> RequestHandling:
