@@ -34,6 +34,7 @@ from server.models import (
     RequestHandling,
     Resident,
     ServiceRequest,
+    StaffGrid,
     utcnow,
 )
 from server.services import accounts, requests
