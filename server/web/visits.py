@@ -8,6 +8,7 @@ residents of their grids (the resident check in `access`, and `scope` on the lis
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -110,18 +111,16 @@ def _parse_date(raw: object) -> date | None:
         return None
 
 
-def _log(request: Request, viewer: Viewer, resident_id: uuid.UUID, form: visits.VisitForm | None
-         ) -> dict[str, Any] | None:
-    """None when stored; else the page again with the error's key."""
+def _attempt(request: Request, viewer: Viewer, resident_id: uuid.UUID,
+             action: Callable[[Session, Resident], None]) -> dict[str, Any] | None:
+    """Run `action` on the resident and commit: None when done, {} for no such resident,
+    else the resident's page again with the VisitInputError's message key."""
     with request.app.state.sessions() as session:
         resident = session.get(Resident, resident_id)
         if resident is None:
             return {}
         try:
-            if form is None:
-                raise visits.VisitInputError("date", "no valid visit date")
-            visits.log_visit(session, resident, form, logged_by=viewer.account,
-                             today=_today(request), actor=viewer.actor)
+            action(session, resident)
         except visits.VisitInputError as error:
             session.rollback()
             context = _resident_context(session, request, viewer, resident)
@@ -129,6 +128,17 @@ def _log(request: Request, viewer: Viewer, resident_id: uuid.UUID, form: visits.
             return {**context, "error_key": f"visits.error.{error.key}"}
         session.commit()
         return None
+
+
+def _log(request: Request, viewer: Viewer, resident_id: uuid.UUID, form: visits.VisitForm | None
+         ) -> dict[str, Any] | None:
+    def log(session: Session, resident: Resident) -> None:
+        if form is None:
+            raise visits.VisitInputError("date", "no valid visit date")
+        visits.log_visit(session, resident, form, logged_by=viewer.account,
+                         today=_today(request), actor=viewer.actor)
+
+    return _attempt(request, viewer, resident_id, log)
 
 
 @router.post("/resident/{resident_id}")
@@ -155,24 +165,15 @@ async def log_visit(request: Request, resident_id: uuid.UUID, viewer: Staff) -> 
 
 def _plan(request: Request, viewer: Viewer, resident_id: uuid.UUID, due_on: date | None,
           note: str) -> dict[str, Any] | None:
-    with request.app.state.sessions() as session:
-        resident = session.get(Resident, resident_id)
-        if resident is None:
-            return {}
-        try:
-            if due_on is None:
-                raise visits.VisitInputError("date", "no valid due date")
-            planned = visits.plan_by_hand(session, resident_id, due_on=due_on, note=note,
-                                          today=_today(request), actor=viewer.actor)
-            if planned is None:
-                raise visits.VisitInputError("task_open", "this resident already has an open visit task")
-        except visits.VisitInputError as error:
-            session.rollback()
-            context = _resident_context(session, request, viewer, resident)
-            session.expunge_all()
-            return {**context, "error_key": f"visits.error.{error.key}"}
-        session.commit()
-        return None
+    def plan(session: Session, resident: Resident) -> None:
+        if due_on is None:
+            raise visits.VisitInputError("date", "no valid due date")
+        planned = visits.plan_by_hand(session, resident.id, due_on=due_on, note=note,
+                                      today=_today(request), actor=viewer.actor)
+        if planned is None:
+            raise visits.VisitInputError("task_open", "this resident already has an open visit task")
+
+    return _attempt(request, viewer, resident_id, plan)
 
 
 @router.post("/resident/{resident_id}/plan")
