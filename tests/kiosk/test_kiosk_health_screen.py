@@ -32,9 +32,12 @@ def add_resident(store: Any, *, band: bool) -> None:
 
 
 def minutes_ago(minutes: float) -> datetime:
-    """A moment today (never before midnight, so "today" holds at any hour the test runs)."""
+    """A moment today, in the same order as the minutes at any hour the test runs: just
+    after midnight the moments before it become the first seconds of the day, earlier
+    minutes first (clamping all to one instant would draw every point at one x)."""
     now = datetime.now(UTC)
-    return max(now - timedelta(minutes=minutes), local_midnight(now) + timedelta(seconds=1))
+    first_seconds = local_midnight(now) + timedelta(seconds=max(1.0, 61 - minutes))
+    return max(now - timedelta(minutes=minutes), first_seconds)
 
 
 def write_vitals(store: Any, samples: list[tuple[datetime, int | None, int | None]]) -> None:
