@@ -14,19 +14,15 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from fastapi.openapi.utils import get_openapi
-from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Engine
 
-from tests.server.factories import row_counts
+from tests.robustness.fuzzing import every_operation, stored
 from tests.web.conftest import csrf_of
-from tests.web.test_web_route_table import BOOKKEEPING
 
 pytestmark = pytest.mark.slow
 
 # Streams never end, signing out or in changes the session under test: left out.
 SKIP = {"/console/events", "/logout", "/login"}
-FUZZ = settings(max_examples=8, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
 def web_schema(app) -> dict:  # type: ignore[no-untyped-def]
@@ -39,10 +35,6 @@ def web_schema(app) -> dict:  # type: ignore[no-untyped-def]
     return get_openapi(title="Linli web pages", version="1", routes=routes)
 
 
-def _stored(engine: Engine) -> dict[str, int]:
-    return {table: n for table, n in row_counts(engine).items() if table not in BOOKKEEPING}
-
-
 @pytest.mark.parametrize("username", [None, "vol", "ca", "se", "adm"], ids=lambda u: u or "anonymous")
 def test_no_web_route_fails_or_stores_on_refusal(
     browser_for, server_app, migrated_engine: Engine, username: str | None
@@ -52,24 +44,18 @@ def test_no_web_route_fails_or_stores_on_refusal(
     cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
     schema = schemathesis.openapi.from_dict(web_schema(server_app))
     schema.app = server_app
-    tried = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        tried.append(operation.label)
 
-        @FUZZ
-        @given(case=operation.as_strategy())
-        def run(case) -> None:  # type: ignore[no-untyped-def]
-            if case.method == "POST":
-                body = case.body if isinstance(case.body, dict) else {}
-                case.body = {**body, "csrf_token": token}
-                case.media_type = "application/x-www-form-urlencoded"
-            before = _stored(migrated_engine)
-            answer = case.call(headers={"Cookie": cookie, "Accept": "text/html"} if cookie
-                               else {"Accept": "text/html"}, allow_redirects=False)
-            assert answer.status_code < 500, (case.method, case.formatted_path, answer.status_code)
-            if answer.status_code >= 400 or "/login" in answer.headers.get("location", ""):
-                assert _stored(migrated_engine) == before, (case.method, case.formatted_path)
+    def check(case) -> None:  # type: ignore[no-untyped-def]
+        if case.method == "POST":
+            body = case.body if isinstance(case.body, dict) else {}
+            case.body = {**body, "csrf_token": token}
+            case.media_type = "application/x-www-form-urlencoded"
+        before = stored(migrated_engine)
+        answer = case.call(headers={"Cookie": cookie, "Accept": "text/html"} if cookie
+                           else {"Accept": "text/html"}, allow_redirects=False)
+        assert answer.status_code < 500, (case.method, case.formatted_path, answer.status_code)
+        if answer.status_code >= 400 or "/login" in answer.headers.get("location", ""):
+            assert stored(migrated_engine) == before, (case.method, case.formatted_path)
 
-        run()
+    tried = every_operation(schema, check, examples=8)
     assert len(tried) >= 35
