@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
@@ -36,10 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     # A broken escalation chain file stops the server here, not the first alarm's push.
     configure_default_chain(settings.escalation_chain_file, settings.escalation_webhook)
-    engine = create_db_engine(settings.database_url)
+    # Request threads, plus the escalation worker, the reachability flush and a spare.
+    engine = create_db_engine(settings.database_url, pool_size=settings.request_threads + 3)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         # On PostgreSQL every process listens for live alerts, whichever process stored them.
         listener = live.PgListener(engine) if engine.dialect.name == "postgresql" else None
         if listener is not None:

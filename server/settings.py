@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=40, ge=1)
     pull_max_limit: int = Field(default=1000, ge=1)
     pull_default_limit: int = Field(default=500, ge=1)
+    # Threads a process runs blocking work on (database, templates); each holds at most one
+    # pooled database connection. More threads than cores only trade the GIL back and forth.
+    request_threads: int = Field(default=16, ge=1)
     # The web console (docs/WEB.md)
     web_session_hours: float = Field(default=12.0, gt=0)
     web_secure_cookies: bool = False  # set true when served over HTTPS

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from server.models import Account, CaregiverLink, Resident, StaffGrid
@@ -26,35 +26,47 @@ def sees_health(account: Account) -> bool:
     return Role(account.role) in HEALTH_ROLES
 
 
-def resident_ids_in_scope(session: Session, account: Account) -> set[uuid.UUID] | None:
-    """The residents `account` may see; None means all of them."""
+def _scope_query(account: Account) -> Select[tuple[uuid.UUID]] | None:
+    """The ids of the residents `account` may see, as a subquery; None means all of them."""
     role = Role(account.role)
     if role is Role.ADMIN:
         return None
     if role is Role.CAREGIVER:
-        return set(session.scalars(
-            select(CaregiverLink.resident_id).where(CaregiverLink.account_id == account.id)))
+        return select(CaregiverLink.resident_id).where(CaregiverLink.account_id == account.id)
     if role is Role.STAFF:
         grids = select(StaffGrid.grid_id).where(StaffGrid.account_id == account.id)
-        return set(session.scalars(select(Resident.id).where(Resident.grid_id.in_(grids))))
-    return set()
+        return select(Resident.id).where(Resident.grid_id.in_(grids))
+    return select(Resident.id).where(false())
+
+
+def resident_ids_in_scope(session: Session, account: Account) -> set[uuid.UUID] | None:
+    """The residents `account` may see; None means all of them."""
+    scope = _scope_query(account)
+    return None if scope is None else set(session.scalars(scope))
 
 
 def may_see_resident(session: Session, account: Account, resident_id: uuid.UUID) -> bool:
     if not sees_health(account):
         return False
-    scope = resident_ids_in_scope(session, account)
-    return scope is None or resident_id in scope
+    scope = _scope_query(account)
+    if scope is None:
+        return True
+    # One indexed lookup instead of loading a whole grid's residents.
+    this_one = scope.where(scope.selected_columns[0] == resident_id).limit(1)
+    return session.scalar(this_one) is not None
 
 
 def alert_filter(session: Session, account: Account, resident_column) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
-    """A WHERE clause on an alarm table's resident column: the rows `account` may see."""
+    """A WHERE clause on an alarm table's resident column: the rows `account` may see.
+
+    The scope stays a subquery, so the database applies it in the same statement.
+    """
     if not sees_health(account):
         return false()
-    scope = resident_ids_in_scope(session, account)
+    scope = _scope_query(account)
     if scope is None:
         return true()
-    visible = resident_column.in_(scope) if scope else false()
+    visible = resident_column.in_(scope)
     if Role(account.role) is Role.STAFF:
         placed = select(Resident.id).where(Resident.grid_id.is_not(None))
         return or_(visible, resident_column.is_(None), resident_column.not_in(placed))
@@ -64,8 +76,7 @@ def alert_filter(session: Session, account: Account, resident_column) -> ColumnE
 def may_see_alert(session: Session, account: Account, resident_id: uuid.UUID | None) -> bool:
     if not sees_health(account):
         return False
-    scope = resident_ids_in_scope(session, account)
-    if scope is None or (resident_id is not None and resident_id in scope):
+    if resident_id is not None and may_see_resident(session, account, resident_id):
         return True
     if Role(account.role) is Role.STAFF:
         if resident_id is None:

@@ -42,13 +42,12 @@ def start_session(session: Session, account: Account, *, hours: float, client: s
 def load_session(session: Session, token: str | None) -> SignedIn | None:
     if not token:
         return None
-    web_session = session.get(WebSession, _hash(token))
-    if web_session is None or web_session.expires_at <= utcnow():
-        return None
-    account = session.get(Account, web_session.account_id)
-    if account is None or account.disabled_at is not None:
-        return None
-    return SignedIn(account, web_session)
+    # One statement: every page of every console asks this first.
+    found = session.execute(
+        select(WebSession, Account).join(Account, Account.id == WebSession.account_id)
+        .where(WebSession.token_hash == _hash(token), WebSession.expires_at > utcnow(),
+               Account.disabled_at.is_(None))).first()
+    return None if found is None else SignedIn(found.Account, found.WebSession)
 
 
 def end_session(session: Session, token: str) -> None:

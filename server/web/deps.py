@@ -98,21 +98,38 @@ def access(*roles: Role, health: bool = False) -> Callable[[Request], Coroutine[
     allowed = frozenset(roles)
 
     async def dependency(request: Request) -> Viewer:
-        viewer = await run_in_threadpool(signed_in, request)
-        if viewer.role not in allowed:
-            raise Forbidden()
-        if request.method not in ("GET", "HEAD"):
-            await check_csrf(request, viewer.csrf_token)
-        raw_resident = request.path_params.get("resident_id")
-        if raw_resident is not None:
-            try:
-                resident_id = uuid.UUID(str(raw_resident))
-            except ValueError:
-                raise Forbidden() from None
+        if request.method in ("GET", "HEAD"):
+            # A page: who, which role and which resident in one trip to the thread pool.
+            return await run_in_threadpool(_admit, request, allowed, health, True)
+        viewer = await run_in_threadpool(_admit, request, allowed, health, False)
+        await check_csrf(request, viewer.csrf_token)
+        resident_id = _resident_in_path(request)
+        if resident_id is not None:
             await run_in_threadpool(_check_resident, request, viewer, resident_id, health)
         return viewer
 
     return dependency
+
+
+def _admit(request: Request, allowed: frozenset[Role], health: bool, check_resident: bool) -> Viewer:
+    viewer = signed_in(request)
+    if viewer.role not in allowed:
+        raise Forbidden()
+    resident_id = _resident_in_path(request)
+    if check_resident and resident_id is not None:
+        _check_resident(request, viewer, resident_id, health)
+    return viewer
+
+
+def _resident_in_path(request: Request) -> uuid.UUID | None:
+    """The resident a route is about, if it has a `resident_id`; a malformed id is refused."""
+    raw = request.path_params.get("resident_id")
+    if raw is None:
+        return None
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        raise Forbidden() from None
 
 
 def _check_resident(request: Request, viewer: Viewer, resident_id: uuid.UUID, health: bool) -> None:

@@ -60,27 +60,31 @@ async def residents(request: Request,
 
 
 def _bands(session: Session, resident_id: uuid.UUID) -> list[BandState]:
-    states = []
-    for band in session.scalars(select(Wristband).where(Wristband.resident_id == resident_id)
-                                .order_by(Wristband.name)):
-        battery = session.scalars(
-            select(VitalsSample.battery_percent)
-            .where(VitalsSample.wristband_id == band.id, VitalsSample.battery_percent.is_not(None))
-            .order_by(VitalsSample.measured_at.desc()).limit(1)).first()
-        seen_sample = session.scalar(select(func.max(VitalsSample.measured_at))
-                                     .where(VitalsSample.wristband_id == band.id))
-        seen_alert = session.scalar(select(func.max(WristbandAlert.detected_at))
-                                    .where(WristbandAlert.wristband_id == band.id))
-        seen = max((at for at in (seen_sample, seen_alert) if at is not None), default=None)
-        states.append(BandState(band.name, band.ble_address, battery, seen))
-    return states
+    """Each wristband with its last battery reading and when it was last heard, in one query."""
+    battery = (select(VitalsSample.battery_percent)
+               .where(VitalsSample.wristband_id == Wristband.id, VitalsSample.battery_percent.is_not(None))
+               .order_by(VitalsSample.measured_at.desc()).limit(1).scalar_subquery())
+    last_sample = (select(func.max(VitalsSample.measured_at))
+                   .where(VitalsSample.wristband_id == Wristband.id).scalar_subquery())
+    last_alert = (select(func.max(WristbandAlert.detected_at))
+                  .where(WristbandAlert.wristband_id == Wristband.id).scalar_subquery())
+    rows = session.execute(
+        select(Wristband.name, Wristband.ble_address, battery, last_sample, last_alert)
+        .where(Wristband.resident_id == resident_id).order_by(Wristband.name))
+    return [BandState(name, address, battery_percent,
+                      max((at for at in (sample_at, alert_at) if at is not None), default=None))
+            for name, address, battery_percent, sample_at, alert_at in rows]
 
 
 def _page(request: Request, viewer: Viewer, resident_id: uuid.UUID) -> dict[str, object]:
     with request.app.state.read_sessions() as session:
-        resident = session.get(Resident, resident_id)
-        if resident is None:  # access() let it through only if visible; admins may ask for any id
+        found = session.execute(
+            select(Resident, Kiosk, Grid).where(Resident.id == resident_id)
+            .outerjoin(Kiosk, Kiosk.id == Resident.kiosk_id)
+            .outerjoin(Grid, Grid.id == Resident.grid_id)).first()
+        if found is None:  # access() let it through only if visible; admins may ask for any id
             return {}
+        resident, kiosk, grid = found
         since = utcnow() - HISTORY
         samples = list(session.execute(
             select(VitalsSample.measured_at, VitalsSample.heart_rate)
@@ -88,8 +92,6 @@ def _page(request: Request, viewer: Viewer, resident_id: uuid.UUID) -> dict[str,
                    VitalsSample.heart_rate.is_not(None))
             .order_by(VitalsSample.measured_at.desc()).limit(MAX_CHART_POINTS)).all())
         samples.reverse()
-        kiosk = session.get(Kiosk, resident.kiosk_id) if resident.kiosk_id else None
-        grid = session.get(Grid, resident.grid_id) if resident.grid_id else None
         band_alerts = list(session.scalars(
             select(WristbandAlert).where(WristbandAlert.resident_id == resident_id)
             .order_by(WristbandAlert.detected_at.desc()).limit(50)))

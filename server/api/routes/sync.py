@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from server.api.body import read_body_capped
-from server.api.deps import KioskDep, ReadSessionDep, SessionDep, SettingsDep
+from server.api.deps import KioskDep, KioskTokenDep, SettingsDep, admit_kiosk
 from server.api.schemas import ErrorResponse
 from server.services import feed, ingest
 from sync.records import PullResponse, PushResponse
@@ -43,12 +44,16 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
     },
 )
-async def push(request: Request, kiosk: KioskDep, session: SessionDep, settings: SettingsDep) -> PushResponse:
+async def push(request: Request, kiosk: KioskDep, settings: SettingsDep) -> PushResponse:
     body = await read_body_capped(request, settings.max_body_bytes)
-    # Parsing, validation and the database work are blocking; keep them off the event loop.
-    return await run_in_threadpool(
-        ingest.push_batch, session, kiosk.id, body, max_batch=settings.max_batch
-    )
+    # Parsing, validation and the database work are blocking: one trip to the thread pool.
+    return await run_in_threadpool(_push, request, kiosk.id, body, settings.max_batch)
+
+
+def _push(request: Request, kiosk_id: uuid.UUID, body: bytes, max_batch: int) -> PushResponse:
+    # A writing session (on SQLite it takes the write lock at its first statement).
+    with request.app.state.sessions() as session:
+        return ingest.push_batch(session, kiosk_id, body, max_batch=max_batch)
 
 
 @router.get(
@@ -57,9 +62,9 @@ async def push(request: Request, kiosk: KioskDep, session: SessionDep, settings:
     summary="Pull the changes after a cursor",
     responses=_errors(401, 403, 422, 429),
 )
-def pull(
-    kiosk: KioskDep,
-    session: ReadSessionDep,
+async def pull(
+    request: Request,
+    token: KioskTokenDep,
     settings: SettingsDep,
     cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="last seq applied; 0 at first")] = 0,
     limit: Annotated[
@@ -67,4 +72,11 @@ def pull(
     ] = None,
 ) -> PullResponse:
     page_size = min(limit or settings.pull_default_limit, settings.pull_max_limit)
-    return feed.read_changes(session, kiosk.id, cursor, page_size)
+    return await run_in_threadpool(_pull, request, token, cursor, page_size)
+
+
+def _pull(request: Request, token: str, cursor: int, page_size: int) -> PullResponse:
+    # One reading session (it never waits for a writer) checks the token and reads the feed.
+    with request.app.state.read_sessions() as session:
+        kiosk = admit_kiosk(request, session, token)
+        return feed.read_changes(session, kiosk.id, cursor, page_size)
