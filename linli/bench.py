@@ -41,6 +41,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     load.add_argument("--seconds", type=float, default=30.0, help="how long the load is offered")
     load.add_argument("--kiosks", type=int, default=50, help="kiosks (each with a resident)")
     load.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
+    load.add_argument("--pg-processes", type=int, default=2,
+                      help="server processes on PostgreSQL (SQLite always runs one)")
     load.set_defaults(handler=_run_load)
 
     soak = kinds.add_parser(
@@ -108,7 +110,8 @@ def _run_load(args: argparse.Namespace) -> int:
     from linli.bench_load import run_load_benchmark
 
     backends = [name.strip() for name in args.backends.split(",") if name.strip()]
-    return _print(run_load_benchmark(backends, rate=args.rate, seconds=args.seconds, kiosks=args.kiosks))
+    return _print(run_load_benchmark(backends, rate=args.rate, seconds=args.seconds, kiosks=args.kiosks,
+                                      pg_processes=args.pg_processes))
 
 
 def _run_soak(args: argparse.Namespace) -> int:
