@@ -31,8 +31,11 @@ NoteField = Annotated[str, Form(max_length=1000)]
 
 
 def _load_open(request: Request, viewer: Viewer, action: str) -> list[AlertCard]:
-    with request.app.state.sessions() as session:
+    # Read, then a short write for the audit entry: SQLite's write lock is not held while
+    # the list is read.
+    with request.app.state.read_sessions() as session:
         cards = open_alerts(session, viewer.account)
+    with request.app.state.sessions() as session:
         audit(session, actor=viewer.actor, action=action, target="alerts:open",
               detail={"shown": len(cards)})
         session.commit()

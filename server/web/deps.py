@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from server.models import Account, WebSession
 from server.services import visibility, web_sessions
@@ -78,9 +79,13 @@ def translator(request: Request, account: Account | None = None) -> Translator:
 
 
 def signed_in(request: Request) -> Viewer:
-    token = request.cookies.get(SESSION_COOKIE)
     with request.app.state.read_sessions() as session:
-        found = web_sessions.load_session(session, token)
+        return _signed_in(request, session)
+
+
+def _signed_in(request: Request, session: Session) -> Viewer:
+    token = request.cookies.get(SESSION_COOKIE)
+    found = web_sessions.load_session(session, token)
     if found is None or token is None:
         raise LoginRequired()
     return Viewer(found.account, found.web_session, token)
@@ -112,12 +117,17 @@ def access(*roles: Role, health: bool = False) -> Callable[[Request], Coroutine[
 
 
 def _admit(request: Request, allowed: frozenset[Role], health: bool, check_resident: bool) -> Viewer:
-    viewer = signed_in(request)
-    if viewer.role not in allowed:
-        raise Forbidden()
-    resident_id = _resident_in_path(request)
-    if check_resident and resident_id is not None:
-        _check_resident(request, viewer, resident_id, health)
+    # Who it is and whether they may see this resident: one reading session, so SQLite's
+    # write lock is taken only for the audit entry below.
+    with request.app.state.read_sessions() as session:
+        viewer = _signed_in(request, session)
+        if viewer.role not in allowed:
+            raise Forbidden()
+        resident_id = _resident_in_path(request)
+        if not check_resident or resident_id is None:
+            return viewer
+        visible = visibility.may_see_resident(session, viewer.account, resident_id)
+    _audit_resident(request, viewer, resident_id, visible, health)
     return viewer
 
 
@@ -133,13 +143,19 @@ def _resident_in_path(request: Request) -> uuid.UUID | None:
 
 
 def _check_resident(request: Request, viewer: Viewer, resident_id: uuid.UUID, health: bool) -> None:
+    with request.app.state.read_sessions() as session:
+        visible = visibility.may_see_resident(session, viewer.account, resident_id)
+    _audit_resident(request, viewer, resident_id, visible, health)
+
+
+def _audit_resident(request: Request, viewer: Viewer, resident_id: uuid.UUID, visible: bool,
+                    health: bool) -> None:
+    """Record a refused look at a resident, or a health view; raise Forbidden if refused."""
+    if visible and not health:
+        return
     with request.app.state.sessions() as session:
-        if not visibility.may_see_resident(session, viewer.account, resident_id):
-            audit(session, actor=viewer.actor, action="health.view_refused",
-                  target=f"resident:{resident_id}", detail={"path": request.url.path})
-            session.commit()
-            raise Forbidden()
-        if health:
-            audit(session, actor=viewer.actor, action="health.view",
-                  target=f"resident:{resident_id}", detail={"path": request.url.path})
-            session.commit()
+        audit(session, actor=viewer.actor, action="health.view" if visible else "health.view_refused",
+              target=f"resident:{resident_id}", detail={"path": request.url.path})
+        session.commit()
+    if not visible:
+        raise Forbidden()
