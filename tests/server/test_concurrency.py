@@ -62,11 +62,12 @@ def test_concurrent_identical_pushes_store_once(live_server, registered_kiosk, m
     assert all(result["code"] == "accepted" for results in answers for result in results)
     with migrated_engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(ReceivedRecord)).scalar_one()
-        status_changes = connection.execute(
-            select(func.count()).select_from(KioskChange).where(KioskChange.kind == "help_call_status")
-        ).scalar_one()
+        statuses = connection.execute(
+            select(KioskChange.payload).where(KioskChange.kind == "help_call_status")).scalars().all()
     assert stored == rounds * (size + 1)
-    assert status_changes == rounds  # one "received" per help call, not one per push
+    # One "received" per help call, not one per push. (With nobody to tell, the escalation
+    # worker may already have marked some "escalated" in its next tick: not counted here.)
+    assert sum(status["state"] == "received" for status in statuses) == rounds
 
 
 def test_insert_race_is_redone_and_answered_accepted(migrated_engine, registered_kiosk, monkeypatch):
