@@ -38,7 +38,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "load", help="server request latency under mixed kiosk sync and console traffic, per backend"
     )
     load.add_argument("--rate", type=float, default=200.0, help="requests per second offered")
-    load.add_argument("--seconds", type=float, default=30.0, help="how long the load is offered")
+    load.add_argument("--seconds", type=float, default=30.0, help="how long the load is measured")
+    load.add_argument("--warmup", type=float, default=5.0,
+                      help="seconds of the same load first, not measured (0: a cold server)")
     load.add_argument("--kiosks", type=int, default=50, help="kiosks (each with a resident)")
     load.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     load.add_argument("--pg-processes", type=int, default=2,
@@ -111,7 +113,7 @@ def _run_load(args: argparse.Namespace) -> int:
 
     backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     return _print(run_load_benchmark(backends, rate=args.rate, seconds=args.seconds, kiosks=args.kiosks,
-                                      pg_processes=args.pg_processes))
+                                      pg_processes=args.pg_processes, warmup=args.warmup))
 
 
 def _run_soak(args: argparse.Namespace) -> int:

@@ -126,7 +126,7 @@ def _run_server(args: argparse.Namespace) -> int:
     # Worker processes build their own app from the environment, so the URL goes there.
     os.environ["LINLI_DATABASE_URL"] = url
     log.info("serving on http://%s:%d with %d worker(s)", args.host, args.port, args.workers)
-    uvicorn.run("server.app:create_app", factory=True, host=args.host, port=args.port,
+    uvicorn.run("server.app:serve_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, access_log=args.access_log)
     return 0
 

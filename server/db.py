@@ -43,9 +43,10 @@ def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> En
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
-        return engine
-    engine = create_engine(parsed, echo=echo, pool_size=pool_size, max_overflow=5)
-    _ping_idle_connections(engine)
+    else:
+        engine = create_engine(parsed, echo=echo, pool_size=pool_size, max_overflow=5)
+        _ping_idle_connections(engine)
+    _refuse_writes_when_reading(engine)
     return engine
 
 
@@ -106,14 +107,40 @@ def _configure_sqlite(engine: Engine) -> None:
 def session_factory(engine: Engine, *, read_only: bool = False) -> SessionFactory:
     """Sessions on `engine`; `read_only=True` for sessions that never write.
 
-    On SQLite the difference is how a transaction begins: writing sessions take the write
-    lock at BEGIN (IMMEDIATE), reading sessions do not (deferred) and so never wait for a
-    writer. A read-only session that writes anyway may fail with "database is locked".
+    A reading session refuses to write (ReadOnlySessionError). It also reads without
+    holding anyone up:
+    - on SQLite its transaction is deferred (writing sessions take the write lock at BEGIN
+      IMMEDIATE), so it never waits for a writer;
+    - on PostgreSQL each statement is its own transaction (autocommit): no BEGIN and
+      ROLLBACK round trips, which cost PostgreSQL more than a pull's own queries (0.45 ms
+      of its CPU per pull with them, 0.15 ms without). Two reads of one session may
+      therefore see two moments; a page shows "about now" either way.
     """
-    bind = engine.execution_options(**{_READ_ONLY: True}) if read_only else engine
+    bind = engine
+    if read_only:
+        options: dict[str, object] = {_READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        bind = engine.execution_options(**options)
     # Objects stay readable after commit: services return them to callers that have
     # already committed (the CLI prints the new kiosk's id after the commit).
     return sessionmaker(bind, expire_on_commit=False)
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A reading session was asked to write: a bug in the caller, never retried."""
+
+
+def _refuse_writes_when_reading(engine: Engine) -> None:
+    # Without a transaction around it, a write from a reading session would be committed
+    # on PostgreSQL at once and could never be rolled back.
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(connection, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if not connection.get_execution_options().get(_READ_ONLY):
+            return
+        head = statement.lstrip()[:6].upper()
+        if head not in ("SELECT", "BEGIN") or " FOR UPDATE" in statement:
+            raise ReadOnlySessionError(f"a reading session may only read: {statement[:60]!r}")
 
 
 @contextmanager
