@@ -39,7 +39,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -141,6 +141,14 @@ class _Load:
         self.error_reasons: dict[str, int] = defaultdict(int)  # "HTTP 503", "TimeoutError"
         self.late_starts = 0
 
+    def forget(self) -> None:
+        """Drop what was recorded so far (the warm-up's); connections stay open."""
+        with self._lock:
+            self.latencies.clear()
+            self.errors.clear()
+            self.error_reasons.clear()
+            self.late_starts = 0
+
     def send(self, kind: str, scheduled: float) -> None:
         with self._lock:
             host, kiosk = self._random.choice(self._hosts), self._random.choice(self._kiosks)
@@ -203,11 +211,12 @@ def _bench_backend(backend: str, rate: float, seconds: float, warmup: float, cou
         servers = [ServerProcess(db_url, log_path=Path(tmp) / f"server{n}.log").start()
                    for n in range(processes)]
         try:
-            urls = [server.url for server in servers]
-            cookie = _sign_in(servers[0].url, password)
-            _offer(_Load(urls, kiosks, cookie), rate, warmup)
-            load = _Load(urls, kiosks, cookie)
-            total, offered_in = _offer(load, rate, seconds)
+            load = _Load([server.url for server in servers], kiosks, _sign_in(servers[0].url, password))
+            # One pool for both phases: its threads keep their connections, as kiosks do.
+            with ThreadPoolExecutor(max_workers=64) as pool:
+                _offer(pool, load, rate, warmup)
+                load.forget()
+                total, offered_in = _offer(pool, load, rate, seconds)
         finally:
             for server in servers:
                 server.stop()
@@ -229,21 +238,22 @@ def _bench_backend(backend: str, rate: float, seconds: float, warmup: float, cou
     }
 
 
-def _offer(load: _Load, rate: float, seconds: float) -> tuple[int, float]:
+def _offer(pool: ThreadPoolExecutor, load: _Load, rate: float, seconds: float) -> tuple[int, float]:
     """Send `rate` requests a second for `seconds` on schedule; returns (sent, seconds taken).
 
     Returns once every request has been answered or has failed.
     """
     total = int(rate * seconds)
     began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=64) as pool:
-        for n in range(total):
-            scheduled = began + n / rate
-            pause = scheduled - time.perf_counter()
-            if pause > 0:
-                time.sleep(pause)
-            pool.submit(load.send, _MIX[n % len(_MIX)], scheduled)
-        offered_in = time.perf_counter() - began
+    sent = []
+    for n in range(total):
+        scheduled = began + n / rate
+        pause = scheduled - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        sent.append(pool.submit(load.send, _MIX[n % len(_MIX)], scheduled))
+    offered_in = time.perf_counter() - began
+    wait(sent)
     return total, offered_in
 
 
