@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server.errors import NotFoundError
@@ -61,24 +61,33 @@ def append_changes(
     return [row["seq"] for row in rows]
 
 
+# Built once (see kiosks._KIOSK_BY_ID): the server's incarnation (one row), outer-joined
+# to the page of changes, so an empty page is still one row and a pull is one statement.
+_changes, _incarnation = KioskChange.__table__, ServerIncarnation.__table__
+_PAGE_OF_CHANGES = (
+    select(_incarnation.c.incarnation, _changes.c.seq, _changes.c.kind, _changes.c.changed_at,
+           _changes.c.payload)
+    .select_from(_incarnation)
+    .outerjoin(_changes, (_changes.c.kiosk_id == bindparam("kiosk_id"))
+               & (_changes.c.seq > bindparam("cursor")))
+    .where(_incarnation.c.id == 1)
+    .order_by(_changes.c.seq)
+    .limit(bindparam("rows"))
+)
+
+
 def read_changes(session: Session, kiosk_id: uuid.UUID, cursor: int, limit: int) -> PullResponse:
     """The changes after `cursor` (at most `limit`), the cursor to ask with next, and more?"""
-    # One statement: the server's incarnation (one row), outer-joined to the page of
-    # changes, so an empty page is still one row and a pull costs one round trip less.
+    # One row more than asked tells whether there is more.
     rows = session.execute(
-        select(ServerIncarnation.incarnation, KioskChange.seq, KioskChange.kind,
-               KioskChange.changed_at, KioskChange.payload)
-        .outerjoin(KioskChange, (KioskChange.kiosk_id == kiosk_id) & (KioskChange.seq > cursor))
-        .where(ServerIncarnation.id == 1)
-        .order_by(KioskChange.seq)
-        .limit(limit + 1)  # one more than asked tells whether there is more
-    ).all()
+        _PAGE_OF_CHANGES, {"kiosk_id": kiosk_id, "cursor": cursor, "rows": limit + 1}).all()
     if not rows:  # migration 0009 writes the row and nothing deletes it
-        raise RuntimeError("the server_incarnation row is missing (migration 0009 writes it; `linli admin restore` writes a new one)")
+        raise RuntimeError("the server_incarnation row is missing (migration 0009 writes it; "
+                           "`linli admin restore` writes a new one)")
     page = [row for row in rows[:limit] if row.seq is not None]
     changes = [
         Change(seq=seq, kind=ChangeKind(kind), changed_at=changed_at, payload=payload)
-        for _incarnation, seq, kind, changed_at, payload in page
+        for _, seq, kind, changed_at, payload in page
     ]
     return PullResponse(
         changes=changes,

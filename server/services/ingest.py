@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -231,6 +231,13 @@ def _store_with_retry(
             )
 
 
+# Built once, as every push asks it (see kiosks._KIOSK_BY_ID).
+_received = ReceivedRecord.__table__
+_KNOWN_IDS = select(_received.c.record_id, _received.c.payload_sha256).where(
+    _received.c.kiosk_id == bindparam("kiosk_id"),
+    _received.c.record_id.in_(bindparam("record_ids", expanding=True)))
+
+
 def _store(
     session: Session, kiosk_id: uuid.UUID, records: list[AcceptedRecord], *, one_by_one: bool
 ) -> dict[int, ItemResult]:
@@ -239,14 +246,8 @@ def _store(
     `one_by_one` inserts each new record in a savepoint of its own, so that a record the
     database refuses is answered `invalid_payload` and the others are still stored.
     """
-    known: dict[uuid.UUID, str] = dict(
-        session.execute(
-            select(ReceivedRecord.record_id, ReceivedRecord.payload_sha256).where(
-                ReceivedRecord.kiosk_id == kiosk_id,
-                ReceivedRecord.record_id.in_(list({record.id for record in records})),
-            )
-        ).all()
-    )
+    known: dict[uuid.UUID, str] = dict(session.execute(
+        _KNOWN_IDS, {"kiosk_id": kiosk_id, "record_ids": list({record.id for record in records})}).all())
     results: dict[int, ItemResult] = {}
     fresh: list[AcceptedRecord] = []
     for record in records:

@@ -14,7 +14,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.errors import NotFoundError, ServerError
@@ -128,6 +128,13 @@ def list_kiosks(session: Session) -> list[Kiosk]:
     return list(session.scalars(select(Kiosk).order_by(Kiosk.created_at)))
 
 
+# Built once, not per request: every push and pull runs it, and building the statement and
+# its cache key cost more CPU than PostgreSQL spends answering it.
+_kiosks = Kiosk.__table__
+_KIOSK_BY_ID = (select(_kiosks.c.id, _kiosks.c.name, _kiosks.c.token_hash, _kiosks.c.revoked_at)
+                .where(_kiosks.c.id == bindparam("kiosk_id")))
+
+
 def authenticate(session: Session, token: str) -> KioskIdentity:
     """The kiosk a bearer token belongs to; raises AuthenticationError otherwise."""
     try:
@@ -136,9 +143,7 @@ def authenticate(session: Session, token: str) -> KioskIdentity:
         kiosk_id = None
     row = None
     if kiosk_id is not None:
-        row = session.execute(
-            select(Kiosk.id, Kiosk.name, Kiosk.token_hash, Kiosk.revoked_at).where(Kiosk.id == kiosk_id)
-        ).one_or_none()
+        row = session.execute(_KIOSK_BY_ID, {"kiosk_id": kiosk_id}).one_or_none()
     if row is None or not hmac.compare_digest(row.token_hash, hash_token(token)):
         raise AuthenticationError(
             ErrorCode.TOKEN_INVALID,
