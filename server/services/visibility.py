@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from server.models import Account, CaregiverLink, Resident, StaffGrid
@@ -26,51 +26,67 @@ def sees_health(account: Account) -> bool:
     return Role(account.role) in HEALTH_ROLES
 
 
-def _scope_query(account: Account) -> Select[tuple[uuid.UUID]] | None:
-    """The ids of the residents `account` may see, as a subquery; None means all of them."""
-    role = Role(account.role)
+def scope_for(role: Role) -> Select[tuple[uuid.UUID]] | None:
+    """The ids of the residents a `role` account may see, as a subquery on its
+    `viewer_id` bind parameter; None means all of them.
+
+    Built per role with a parameter, not per account with a value, so that the hot
+    statements below are built once (building a statement costs more CPU than
+    PostgreSQL spends answering it).
+    """
     if role is Role.ADMIN:
         return None
     if role is Role.CAREGIVER:
-        return select(CaregiverLink.resident_id).where(CaregiverLink.account_id == account.id)
+        return select(CaregiverLink.resident_id).where(CaregiverLink.account_id == bindparam("viewer_id"))
     if role is Role.STAFF:
-        grids = select(StaffGrid.grid_id).where(StaffGrid.account_id == account.id)
+        grids = select(StaffGrid.grid_id).where(StaffGrid.account_id == bindparam("viewer_id"))
         return select(Resident.id).where(Resident.grid_id.in_(grids))
     return select(Resident.id).where(false())
 
 
+def alert_scope(role: Role, resident_column) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """A WHERE clause on an alarm table's resident column, on the `viewer_id` parameter:
+    the rows a `role` account may see. The scope stays a subquery, so the database applies
+    it in the same statement."""
+    if role not in HEALTH_ROLES:
+        return false()
+    scope = scope_for(role)
+    if scope is None:
+        return true()
+    visible = resident_column.in_(scope)
+    if role is Role.STAFF:
+        placed = select(Resident.id).where(Resident.grid_id.is_not(None))
+        return or_(visible, resident_column.is_(None), resident_column.not_in(placed))
+    return visible
+
+
 def resident_ids_in_scope(session: Session, account: Account) -> set[uuid.UUID] | None:
     """The residents `account` may see; None means all of them."""
-    scope = _scope_query(account)
-    return None if scope is None else set(session.scalars(scope))
+    scope = scope_for(Role(account.role))
+    return None if scope is None else set(session.scalars(scope, {"viewer_id": account.id}))
+
+
+# One indexed lookup per role, built once: every resident page asks it.
+_SEES_RESIDENT = {
+    role: scope.where(scope.selected_columns[0] == bindparam("resident_id")).limit(1)
+    for role in (Role.CAREGIVER, Role.STAFF)
+    if (scope := scope_for(role)) is not None
+}
 
 
 def may_see_resident(session: Session, account: Account, resident_id: uuid.UUID) -> bool:
     if not sees_health(account):
         return False
-    scope = _scope_query(account)
-    if scope is None:
+    role = Role(account.role)
+    if role is Role.ADMIN:
         return True
-    # One indexed lookup instead of loading a whole grid's residents.
-    this_one = scope.where(scope.selected_columns[0] == resident_id).limit(1)
-    return session.scalar(this_one) is not None
+    found = session.scalar(_SEES_RESIDENT[role], {"viewer_id": account.id, "resident_id": resident_id})
+    return found is not None
 
 
 def alert_filter(session: Session, account: Account, resident_column) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
-    """A WHERE clause on an alarm table's resident column: the rows `account` may see.
-
-    The scope stays a subquery, so the database applies it in the same statement.
-    """
-    if not sees_health(account):
-        return false()
-    scope = _scope_query(account)
-    if scope is None:
-        return true()
-    visible = resident_column.in_(scope)
-    if Role(account.role) is Role.STAFF:
-        placed = select(Resident.id).where(Resident.grid_id.is_not(None))
-        return or_(visible, resident_column.is_(None), resident_column.not_in(placed))
-    return visible
+    """`alert_scope` for `account`, its id bound: for statements built per request."""
+    return alert_scope(Role(account.role), resident_column).params(viewer_id=account.id)
 
 
 def may_see_alert(session: Session, account: Account, resident_id: uuid.UUID | None) -> bool:

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.models import Account, LoginFailure, WebSession, utcnow
@@ -39,14 +39,16 @@ def start_session(session: Session, account: Account, *, hours: float, client: s
     return token
 
 
+# One statement, built once: every page of every console asks it first.
+_SIGNED_IN = (select(WebSession, Account).join(Account, Account.id == WebSession.account_id)
+              .where(WebSession.token_hash == bindparam("token_hash"),
+                     WebSession.expires_at > bindparam("now"), Account.disabled_at.is_(None)))
+
+
 def load_session(session: Session, token: str | None) -> SignedIn | None:
     if not token:
         return None
-    # One statement: every page of every console asks this first.
-    found = session.execute(
-        select(WebSession, Account).join(Account, Account.id == WebSession.account_id)
-        .where(WebSession.token_hash == _hash(token), WebSession.expires_at > utcnow(),
-               Account.disabled_at.is_(None))).first()
+    found = session.execute(_SIGNED_IN, {"token_hash": _hash(token), "now": utcnow()}).first()
     return None if found is None else SignedIn(found.Account, found.WebSession)
 
 

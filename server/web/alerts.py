@@ -6,11 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from server.models import Account, CallbackRequest, HelpCall, Kiosk, ReceivedRecord, Resident
 from server.services import visibility
+from server.services.accounts import Role
 from server.services.escalation import StepView, steps_of
 from server.services.live import LiveEvent
 from server.services.requests import CLOSED_STATUSES
@@ -114,18 +115,24 @@ def _by_arrival(model: type[HelpCall] | type[CallbackRequest]):  # type: ignore[
             .order_by(ReceivedRecord.received_at.desc()))
 
 
+# What the console lists, per role, built once (the console page and its refreshes ask it).
+_OPEN_CALLS = {role: _by_arrival(HelpCall)
+               .where(HelpCall.state != HelpCallState.RESOLVED.value,
+                      visibility.alert_scope(role, HelpCall.resident_id))
+               .limit(bindparam("limit"))
+               for role in Role}
+_OPEN_CALLBACKS = {role: _by_arrival(CallbackRequest)
+                   .where(CallbackRequest.status.in_(OPEN_CALLBACK_STATUSES),
+                          visibility.alert_scope(role, CallbackRequest.resident_id))
+                   .limit(bindparam("limit"))
+                   for role in Role}
+
+
 def open_alerts(session: Session, account: Account, limit: int = 200) -> list[AlertCard]:
     """Open alarms first (newest first), then open call-back requests; only what `account` may see."""
-    calls = list(session.scalars(
-        _by_arrival(HelpCall)
-        .where(HelpCall.state != HelpCallState.RESOLVED.value,
-               visibility.alert_filter(session, account, HelpCall.resident_id))
-        .limit(limit)))
-    callbacks = list(session.scalars(
-        _by_arrival(CallbackRequest)
-        .where(CallbackRequest.status.in_(OPEN_CALLBACK_STATUSES),
-               visibility.alert_filter(session, account, CallbackRequest.resident_id))
-        .limit(limit)))
+    role, parameters = Role(account.role), {"viewer_id": account.id, "limit": limit}
+    calls = list(session.scalars(_OPEN_CALLS[role], parameters))
+    callbacks = list(session.scalars(_OPEN_CALLBACKS[role], parameters))
     return _cards(session, calls, callbacks)
 
 
@@ -144,9 +151,17 @@ def card_for_event(session: Session, account: Account, event: LiveEvent) -> Aler
     return _cards(session, [], [row])[0]
 
 
-def resident_alert_history(session: Session, resident_id: uuid.UUID, limit: int = 50) -> list[AlertCard]:
-    calls = list(session.scalars(
-        _by_arrival(HelpCall).where(HelpCall.resident_id == resident_id).limit(limit)))
-    callbacks = list(session.scalars(
-        _by_arrival(CallbackRequest).where(CallbackRequest.resident_id == resident_id).limit(limit)))
+# A resident's last alarms and call-backs, built once (every resident page asks them).
+_HISTORY_LIMIT = 50
+_CALLS_OF_RESIDENT = (_by_arrival(HelpCall).where(HelpCall.resident_id == bindparam("resident_id"))
+                      .limit(_HISTORY_LIMIT))
+_CALLBACKS_OF_RESIDENT = (_by_arrival(CallbackRequest)
+                          .where(CallbackRequest.resident_id == bindparam("resident_id"))
+                          .limit(_HISTORY_LIMIT))
+
+
+def resident_alert_history(session: Session, resident_id: uuid.UUID) -> list[AlertCard]:
+    """The resident's last 50 alarms and last 50 call-backs, newest arrival first."""
+    calls = list(session.scalars(_CALLS_OF_RESIDENT, {"resident_id": resident_id}))
+    callbacks = list(session.scalars(_CALLBACKS_OF_RESIDENT, {"resident_id": resident_id}))
     return sorted(_cards(session, calls, callbacks), key=lambda card: card.received_at, reverse=True)

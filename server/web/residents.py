@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from server.models import Grid, Kiosk, Resident, VitalsSample, Wristband, WristbandAlert, utcnow
@@ -29,6 +29,29 @@ HISTORY = timedelta(days=7)
 MAX_CHART_POINTS = 2000
 # A kiosk syncs every few seconds; one not seen for this long is shown as unreachable.
 KIOSK_OFFLINE_AFTER = timedelta(minutes=5)
+
+
+# The page's statements, built once with bind parameters: building them on every view
+# cost more CPU than the database spent answering them.
+_RESIDENT = (select(Resident, Kiosk, Grid).where(Resident.id == bindparam("resident_id"))
+             .outerjoin(Kiosk, Kiosk.id == Resident.kiosk_id)
+             .outerjoin(Grid, Grid.id == Resident.grid_id))
+_HEART_RATES = (select(VitalsSample.measured_at, VitalsSample.heart_rate)
+                .where(VitalsSample.resident_id == bindparam("resident_id"),
+                       VitalsSample.measured_at >= bindparam("since"),
+                       VitalsSample.heart_rate.is_not(None))
+                .order_by(VitalsSample.measured_at.desc()).limit(MAX_CHART_POINTS))
+_BAND_ALERTS = (select(WristbandAlert).where(WristbandAlert.resident_id == bindparam("resident_id"))
+                .order_by(WristbandAlert.detected_at.desc()).limit(50))
+_battery = (select(VitalsSample.battery_percent)
+            .where(VitalsSample.wristband_id == Wristband.id, VitalsSample.battery_percent.is_not(None))
+            .order_by(VitalsSample.measured_at.desc()).limit(1).scalar_subquery())
+_last_sample = (select(func.max(VitalsSample.measured_at))
+                .where(VitalsSample.wristband_id == Wristband.id).scalar_subquery())
+_last_alert = (select(func.max(WristbandAlert.detected_at))
+               .where(WristbandAlert.wristband_id == Wristband.id).scalar_subquery())
+_BANDS = (select(Wristband.name, Wristband.ble_address, _battery, _last_sample, _last_alert)
+          .where(Wristband.resident_id == bindparam("resident_id")).order_by(Wristband.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +84,7 @@ async def residents(request: Request,
 
 def _bands(session: Session, resident_id: uuid.UUID) -> list[BandState]:
     """Each wristband with its last battery reading and when it was last heard, in one query."""
-    battery = (select(VitalsSample.battery_percent)
-               .where(VitalsSample.wristband_id == Wristband.id, VitalsSample.battery_percent.is_not(None))
-               .order_by(VitalsSample.measured_at.desc()).limit(1).scalar_subquery())
-    last_sample = (select(func.max(VitalsSample.measured_at))
-                   .where(VitalsSample.wristband_id == Wristband.id).scalar_subquery())
-    last_alert = (select(func.max(WristbandAlert.detected_at))
-                  .where(WristbandAlert.wristband_id == Wristband.id).scalar_subquery())
-    rows = session.execute(
-        select(Wristband.name, Wristband.ble_address, battery, last_sample, last_alert)
-        .where(Wristband.resident_id == resident_id).order_by(Wristband.name))
+    rows = session.execute(_BANDS, {"resident_id": resident_id})
     return [BandState(name, address, battery_percent,
                       max((at for at in (sample_at, alert_at) if at is not None), default=None))
             for name, address, battery_percent, sample_at, alert_at in rows]
@@ -78,23 +92,14 @@ def _bands(session: Session, resident_id: uuid.UUID) -> list[BandState]:
 
 def _page(request: Request, viewer: Viewer, resident_id: uuid.UUID) -> dict[str, object]:
     with request.app.state.read_sessions() as session:
-        found = session.execute(
-            select(Resident, Kiosk, Grid).where(Resident.id == resident_id)
-            .outerjoin(Kiosk, Kiosk.id == Resident.kiosk_id)
-            .outerjoin(Grid, Grid.id == Resident.grid_id)).first()
+        found = session.execute(_RESIDENT, {"resident_id": resident_id}).first()
         if found is None:  # access() let it through only if visible; admins may ask for any id
             return {}
         resident, kiosk, grid = found
-        since = utcnow() - HISTORY
         samples = list(session.execute(
-            select(VitalsSample.measured_at, VitalsSample.heart_rate)
-            .where(VitalsSample.resident_id == resident_id, VitalsSample.measured_at >= since,
-                   VitalsSample.heart_rate.is_not(None))
-            .order_by(VitalsSample.measured_at.desc()).limit(MAX_CHART_POINTS)).all())
+            _HEART_RATES, {"resident_id": resident_id, "since": utcnow() - HISTORY}).all())
         samples.reverse()
-        band_alerts = list(session.scalars(
-            select(WristbandAlert).where(WristbandAlert.resident_id == resident_id)
-            .order_by(WristbandAlert.detected_at.desc()).limit(50)))
+        band_alerts = list(session.scalars(_BAND_ALERTS, {"resident_id": resident_id}))
         return {
             "resident": resident,
             "chart": heart_rate_chart([(at, bpm) for at, bpm in samples]),
