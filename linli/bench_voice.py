@@ -144,6 +144,7 @@ def _bench_language(language: str, tmp: Path, rates: Sequence[int], snr_db: floa
         "model": str(model.path) if model is not None else "pocketsphinx en-us (PyPI wheel)",
         "grammar_phrases": len(grammar.phrases) if grammar is not None else None,
         "grammar_rules": getattr(recognizer, "grammar_rules", None),
+        "grammar_states": getattr(recognizer, "grammar_states", None),
         "corpus": {
             "tts": "espeak-ng command line", "voices": list(voices), "rates_wpm": list(rates),
             "phrases": len(PHRASES.get(language, ())),
