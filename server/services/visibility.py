@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -26,31 +27,31 @@ def sees_health(account: Account) -> bool:
     return Role(account.role) in HEALTH_ROLES
 
 
-def scope_for(role: Role) -> Select[tuple[uuid.UUID]] | None:
-    """The ids of the residents a `role` account may see, as a subquery on its
-    `viewer_id` bind parameter; None means all of them.
+def scope_for(role: Role, viewer: Any = None) -> Select[tuple[uuid.UUID]] | None:
+    """The ids of the residents a `role` account may see, as a subquery; None means all.
 
-    Built per role with a parameter, not per account with a value, so that the hot
-    statements below are built once (building a statement costs more CPU than
-    PostgreSQL spends answering it).
+    `viewer` is the account's id, or by default a `viewer_id` bind parameter: built per
+    role with a parameter, the hot statements below are built once (building a statement
+    costs more CPU than PostgreSQL spends answering it).
     """
+    viewer = bindparam("viewer_id") if viewer is None else viewer
     if role is Role.ADMIN:
         return None
     if role is Role.CAREGIVER:
-        return select(CaregiverLink.resident_id).where(CaregiverLink.account_id == bindparam("viewer_id"))
+        return select(CaregiverLink.resident_id).where(CaregiverLink.account_id == viewer)
     if role is Role.STAFF:
-        grids = select(StaffGrid.grid_id).where(StaffGrid.account_id == bindparam("viewer_id"))
+        grids = select(StaffGrid.grid_id).where(StaffGrid.account_id == viewer)
         return select(Resident.id).where(Resident.grid_id.in_(grids))
     return select(Resident.id).where(false())
 
 
-def alert_scope(role: Role, resident_column) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
-    """A WHERE clause on an alarm table's resident column, on the `viewer_id` parameter:
-    the rows a `role` account may see. The scope stays a subquery, so the database applies
+def alert_scope(role: Role, resident_column, viewer: Any = None) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """A WHERE clause on an alarm table's resident column: the rows a `role` account may
+    see (`viewer` as in `scope_for`). The scope stays a subquery, so the database applies
     it in the same statement."""
     if role not in HEALTH_ROLES:
         return false()
-    scope = scope_for(role)
+    scope = scope_for(role, viewer)
     if scope is None:
         return true()
     visible = resident_column.in_(scope)
@@ -62,8 +63,8 @@ def alert_scope(role: Role, resident_column) -> ColumnElement[bool]:  # type: ig
 
 def resident_ids_in_scope(session: Session, account: Account) -> set[uuid.UUID] | None:
     """The residents `account` may see; None means all of them."""
-    scope = scope_for(Role(account.role))
-    return None if scope is None else set(session.scalars(scope, {"viewer_id": account.id}))
+    scope = scope_for(Role(account.role), account.id)
+    return None if scope is None else set(session.scalars(scope))
 
 
 # One indexed lookup per role, built once: every resident page asks it.
@@ -85,8 +86,8 @@ def may_see_resident(session: Session, account: Account, resident_id: uuid.UUID)
 
 
 def alert_filter(session: Session, account: Account, resident_column) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
-    """`alert_scope` for `account`, its id bound: for statements built per request."""
-    return alert_scope(Role(account.role), resident_column).params(viewer_id=account.id)
+    """`alert_scope` for `account`: for statements built per request."""
+    return alert_scope(Role(account.role), resident_column, account.id)
 
 
 def may_see_alert(session: Session, account: Account, resident_id: uuid.UUID | None) -> bool:
