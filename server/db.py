@@ -112,7 +112,7 @@ def session_factory(engine: Engine, *, read_only: bool = False) -> SessionFactor
     - on SQLite its transaction is deferred (writing sessions take the write lock at BEGIN
       IMMEDIATE), so it never waits for a writer;
     - on PostgreSQL each statement is its own transaction (autocommit): no BEGIN and
-      ROLLBACK round trips, which cost PostgreSQL more than a pull's own queries (0.45 ms
+      ROLLBACK round trips, which cost PostgreSQL more than a pull's own queries (0.48 ms
       of its CPU per pull with them, 0.15 ms without). Two reads of one session may
       therefore see two moments; a page shows "about now" either way.
     """

@@ -96,10 +96,10 @@ def minimize(automaton: WordAutomaton) -> WordAutomaton:
             for state in states}
         numbering: dict[object, int] = {}
         refined = {state: numbering.setdefault(signatures[state], len(numbering)) for state in states}
-        if len(numbering) == len(set(block.values())):
+        stable = len(numbering) == len(set(block.values()))
+        block = refined  # numbered 0..n-1 even when stable
+        if stable:
             break
-        block = refined
-    block = refined
     arcs: dict[int, dict[str, int]] = defaultdict(dict)
     for state, out in automaton.arcs.items():
         for word, target in out.items():

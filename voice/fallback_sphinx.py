@@ -117,12 +117,14 @@ class SphinxRecognizer:
 
     def __init__(
         self, grammar: Grammar, decoder: Any, sample_rate: int = SAMPLE_RATE,
-        jsgf: str | None = None, cmn_path: Path | None = None,
+        jsgf: str | None = None, cmn_path: Path | None = None, fsg: Any = None,
     ) -> None:
         """`grammar` lists the phrases (and the report of the dictionary check); `jsgf` is
-        the grammar to decode with, by default one alternative per phrase. `cmn_path` keeps
-        the cepstral mean across restarts (voice.cepstral_mean); without it every start
-        primes the mean from its first utterance."""
+        the grammar, by default one alternative per phrase. The decoder searches `fsg` (an
+        FsgModel of the same language, see for_intents) when given, else the JSGF as
+        pocketsphinx expands it. `cmn_path` keeps the cepstral mean across restarts
+        (voice.cepstral_mean); without it every start primes the mean from its first
+        utterance."""
         self.grammar = grammar
         self.sample_rate = sample_rate
         self.jsgf = jsgf or to_jsgf(grammar.phrases, add_garbage_words(decoder))
@@ -131,11 +133,15 @@ class SphinxRecognizer:
         # States of the compact automaton decoded with (voice.compact_fsg); None: the JSGF's own.
         self.grammar_states: int | None = None
         self._decoder = decoder
-        try:
-            decoder.add_jsgf_string("kiosk", self.jsgf)
-        except ValueError as exc:
-            raise FallbackUnavailable(f"the JSGF grammar was refused: {exc}") from exc
-        decoder.activate_search("kiosk")
+        if fsg is not None:
+            decoder.add_fsg(COMPACT_SEARCH, fsg)
+            decoder.activate_search(COMPACT_SEARCH)
+        else:
+            try:
+                decoder.add_jsgf_string("kiosk", self.jsgf)
+            except ValueError as exc:
+                raise FallbackUnavailable(f"the JSGF grammar was refused: {exc}") from exc
+            decoder.activate_search("kiosk")
         self._lock = threading.Lock()  # one utterance at a time through the decoder
         self.cmn_path = cmn_path
         stored = None
@@ -216,12 +222,16 @@ class SphinxRecognizer:
         grammar = compile_grammar([p for p in sentences if p], known, LANGUAGE)
         garbage = add_garbage_words(decoder)
         jsgf = compile_jsgf(intent_set, known, normalise_phrase, garbage=garbage)
-        recognizer = cls(grammar, decoder, sample_rate, jsgf.text, cmn_path)
+        # The same language as a minimal automaton: about half the decoder's CPU
+        # (voice.compact_fsg). pocketsphinx's own expansion of the JSGF is never built.
+        try:
+            transitions = compact_transitions(jsgf.text, "kiosk", jsgf.intents, garbage,
+                                              decoder.get_logmath())
+            fsg = decoder.create_fsg(COMPACT_SEARCH, START, FINAL, transitions)
+        except (ValueError, RuntimeError) as exc:
+            raise FallbackUnavailable(f"the JSGF grammar was refused: {exc}") from exc
+        recognizer = cls(grammar, decoder, sample_rate, jsgf.text, cmn_path, fsg)
         recognizer.grammar_rules = jsgf.rules
-        # The same language as a minimal automaton: about half the decoder's CPU (voice.compact_fsg).
-        transitions = compact_transitions(jsgf.text, "kiosk", jsgf.intents, garbage, decoder.get_logmath())
-        decoder.add_fsg(COMPACT_SEARCH, decoder.create_fsg(COMPACT_SEARCH, START, FINAL, transitions))
-        decoder.activate_search(COMPACT_SEARCH)
         recognizer.grammar_states = max(max(t[0], t[1]) for t in transitions) + 1
         return recognizer
 
